@@ -1,0 +1,100 @@
+// The reconcilers by storage key, and which objects must be reconciled again when one changes.
+// ClusterDomainClaim, ConfigMap and Namespace have no reconciler: they carry no status Knit computes.
+
+import type { Configuration, DomainMapping, KObject, Revision, Route } from "../types.ts";
+import type { ObjectRef, Reconciler, StoreKey, World } from "./world.ts";
+import { reconcileService } from "./service.ts";
+import { reconcileConfiguration } from "./configuration.ts";
+import { reconcileRevision } from "./revision.ts";
+import { reconcileRoute } from "./route.ts";
+import { reconcileDomainMapping } from "./domainmapping.ts";
+import { owningService } from "./route-traffic.ts";
+import { CONFIGURATION_LABEL, SERVICE_LABEL } from "../resources/labels.ts";
+import { controllerOf } from "../resources/owner.ts";
+
+export const reconcilers: Partial<Record<StoreKey, Reconciler>> = {
+  "services.serving.knative.dev": reconcileService,
+  "configurations.serving.knative.dev": reconcileConfiguration,
+  "revisions.serving.knative.dev": reconcileRevision,
+  "routes.serving.knative.dev": reconcileRoute,
+  "domainmappings.serving.knative.dev": reconcileDomainMapping,
+};
+
+export interface ChangedObject {
+  key: StoreKey;
+  namespace?: string;
+  name: string;
+  obj: KObject;
+}
+
+const SERVICES: StoreKey = "services.serving.knative.dev";
+const CONFIGURATIONS: StoreKey = "configurations.serving.knative.dev";
+const ROUTES: StoreKey = "routes.serving.knative.dev";
+const DOMAIN_MAPPINGS: StoreKey = "domainmappings.serving.knative.dev";
+
+/** Objects whose status depends on `changed` (not including `changed` itself). */
+export function dependentsOf(changed: ChangedObject, world: World): ObjectRef[] {
+  const ns = changed.namespace;
+  const refs: ObjectRef[] = [];
+  const add = (key: StoreKey, namespace: string | undefined, name: string | undefined) => {
+    if (name && !refs.some((r) => r.key === key && r.namespace === namespace && r.name === name)) refs.push({ key, namespace, name });
+  };
+  const routesWhere = (match: (route: Route) => boolean) => {
+    for (const route of world.list<Route>(ROUTES, ns)) if (match(route)) add(ROUTES, ns, route.metadata.name);
+  };
+  const mappingsTo = (kind: string, name: string) => {
+    for (const dm of world.list<DomainMapping>(DOMAIN_MAPPINGS, ns)) {
+      if (dm.spec?.ref?.kind === kind && dm.spec.ref.name === name) add(DOMAIN_MAPPINGS, ns, dm.metadata.name);
+    }
+  };
+
+  switch (changed.key) {
+    case "revisions.serving.knative.dev": {
+      const rev = changed.obj as Revision;
+      const configName = rev.metadata.labels?.[CONFIGURATION_LABEL] ?? ownerName(rev, "Configuration");
+      add(CONFIGURATIONS, ns, configName);
+      routesWhere((route) =>
+        [...(route.spec?.traffic ?? []), ...(route.status?.traffic ?? [])].some((t) =>
+          t.revisionName === changed.name || (!!configName && t.configurationName === configName)));
+      break;
+    }
+    case "configurations.serving.knative.dev": {
+      const config = changed.obj as Configuration;
+      const service = config.metadata.labels?.[SERVICE_LABEL] ?? ownerName(config, "Service");
+      add(SERVICES, ns, service);
+      routesWhere((route) =>
+        (!!service && owningService(route) === service) ||
+        (route.spec?.traffic ?? []).some((t) => t.configurationName === changed.name));
+      break;
+    }
+    case "routes.serving.knative.dev": {
+      add(SERVICES, ns, owningService(changed.obj as Route));
+      mappingsTo("Route", changed.name);
+      // A Service's address is its Route's, so mappings to the Service follow the Route too.
+      mappingsTo("Service", changed.name);
+      break;
+    }
+    case "services.serving.knative.dev":
+      mappingsTo("Service", changed.name);
+      break;
+    case "clusterdomainclaims.networking.internal.knative.dev":
+      for (const dm of world.list<DomainMapping>(DOMAIN_MAPPINGS)) {
+        if (dm.metadata.name === changed.name) add(DOMAIN_MAPPINGS, dm.metadata.namespace, dm.metadata.name);
+      }
+      break;
+    case "configmaps":
+      if (ns === "knative-serving") {
+        for (const route of world.list<Route>(ROUTES)) add(ROUTES, route.metadata.namespace, route.metadata.name);
+        for (const dm of world.list<DomainMapping>(DOMAIN_MAPPINGS)) add(DOMAIN_MAPPINGS, dm.metadata.namespace, dm.metadata.name);
+      }
+      break;
+    default:
+      break;
+  }
+  return refs;
+}
+
+function ownerName(obj: KObject, kind: string): string | undefined {
+  const ref = controllerOf(obj);
+  return ref?.kind === kind ? ref.name : undefined;
+}

@@ -1,0 +1,33 @@
+// The API port's front door (stateless): bearer-token check, discovery and OpenAPI answered here,
+// everything about objects forwarded to the Store.
+
+import type { Env } from "../../env.ts";
+import { UnauthorizedError } from "../errors.ts";
+import { errorResponse, json } from "./respond.ts";
+import { discoveryResponse } from "./discovery-routes.ts";
+
+export async function handleApi(req: Request, env: Env): Promise<Response> {
+  try {
+    if (!authorized(req, env.API_TOKEN)) throw new UnauthorizedError();
+    const url = new URL(req.url);
+    if (url.pathname === "/healthz" || url.pathname === "/readyz" || url.pathname === "/livez") {
+      return new Response("ok", { headers: { "content-type": "text/plain" } });
+    }
+    const discovered = discoveryResponse(req, url);
+    if (discovered) return discovered;
+    return await env.STORE.get(env.STORE.idFromName("cluster")).fetch(req);
+  } catch (err) {
+    return errorResponse(err);
+  }
+}
+
+function authorized(req: Request, token: string): boolean {
+  const header = req.headers.get("authorization") ?? "";
+  const given = header.startsWith("Bearer ") ? header.slice(7).trim() : "";
+  if (!token || given.length !== token.length) return false;
+  let diff = 0;
+  for (let i = 0; i < token.length; i++) diff |= token.charCodeAt(i) ^ given.charCodeAt(i);
+  return diff === 0;
+}
+
+export { json };

@@ -1,0 +1,91 @@
+// The Store Durable Object: the cluster's single source of truth. It serves the resource API,
+// runs the reconcilers, keeps worker scripts, builds the routing table and probes new revisions.
+
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../../env.ts";
+import type { KObject, Revision } from "../types.ts";
+import type { RoutingTable } from "../../router/table.ts";
+import { revisionKey } from "../../router/table.ts";
+import { buildRoutingTable } from "../../router/build-table.ts";
+import { publishRoutingVersion } from "../../router/version-hint.ts";
+import { probeRevision } from "../../router/isolate.ts";
+import { Cluster } from "./cluster.ts";
+import { handleStoreRequest } from "../server/store-routes.ts";
+import { errorResponse } from "../server/respond.ts";
+
+export class Store extends DurableObject<Env> {
+  readonly cluster: Cluster;
+  private routingVersion = Date.now();
+  private table: RoutingTable | undefined;
+  private readonly probing = new Set<string>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.cluster = new Cluster(ctx.storage.sql, {
+      routingChanged: () => this.routingChanged(),
+      revisionSeen: (rev) => this.maybeProbe(rev as Revision),
+    });
+    this.cluster.podRuntimeAvailable = env.POD_RUNTIME === "true";
+    this.cluster.resyncAll();
+    publishRoutingVersion(this.routingVersion);
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    try {
+      return await handleStoreRequest(request, this.cluster);
+    } catch (err) {
+      return errorResponse(err);
+    }
+  }
+
+  /** The routing table, or null when the caller's version is current. */
+  async routingTable(knownVersion: number): Promise<RoutingTable | null> {
+    if (this.table && knownVersion === this.table.version) return null;
+    return this.currentTable();
+  }
+
+  async script(digest: string): Promise<string | null> {
+    return this.cluster.scripts.code(digest);
+  }
+
+  private currentTable(): RoutingTable {
+    if (!this.table || this.table.version !== this.routingVersion) {
+      const built = buildRoutingTable({
+        routes: this.cluster.objects.list("routes.serving.knative.dev") as never,
+        domainMappings: this.cluster.objects.list("domainmappings.serving.knative.dev") as never,
+        revisions: this.cluster.objects.list("revisions.serving.knative.dev") as never,
+        config: this.cluster.servingConfig,
+      });
+      this.table = { version: this.routingVersion, ...built };
+    }
+    return this.table!;
+  }
+
+  private routingChanged(): void {
+    this.routingVersion = Math.max(this.routingVersion + 1, Date.now());
+    publishRoutingVersion(this.routingVersion);
+  }
+
+  /** Loads a new worker revision's isolate once and records whether it starts. */
+  private maybeProbe(rev: Revision): void {
+    const ns = rev.metadata.namespace!;
+    const name = rev.metadata.name!;
+    const id = `${ns}/${name}`;
+    if (this.probing.has(id) || this.cluster.runtimeFacts.get(id)?.load) return;
+    const digest = rev.status?.containerStatuses?.[0]?.imageDigest;
+    if (!digest?.startsWith("worker://")) return;
+    const target = buildRoutingTable({ routes: [], domainMappings: [], revisions: [rev], config: this.cluster.servingConfig })
+      .revisions[revisionKey(ns, name)];
+    if (!target?.digest) return;
+    this.probing.add(id);
+    const run = probeRevision(this.env.LOADER, target, async (d: string) => this.cluster.scripts.code(d), this.env.PUBLIC_NET ?? null)
+      .catch((err: unknown) => ({ ok: false as const, reason: "ProbeFailed", message: String(err) }))
+      .then((load) => {
+        this.probing.delete(id);
+        if (this.cluster.objects.get("revisions.serving.knative.dev", ns, name)) this.cluster.setRevisionFacts(ns, name, { load });
+      });
+    this.ctx.waitUntil(run);
+  }
+}
+
+export type { KObject };

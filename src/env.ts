@@ -1,0 +1,16 @@
+// Bindings of the platform worker (see src/cli/config for the workerd config that provides them).
+
+import type { Store } from "./api/store/store.ts";
+
+export interface Env {
+  /** Worker Loader: starts revision isolates from code held as strings. */
+  LOADER: WorkerLoader;
+  /** The cluster state: one SQLite Durable Object (id name "cluster"). */
+  STORE: DurableObjectNamespace<Store>;
+  /** Bearer token the API requires. */
+  API_TOKEN: string;
+  /** Outbound network for revision isolates: public addresses only, so a revision cannot reach the API. */
+  PUBLIC_NET?: Fetcher;
+  /** "true" when a Kubernetes bridge runs pod revisions. */
+  POD_RUNTIME?: string;
+}

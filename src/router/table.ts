@@ -1,0 +1,45 @@
+// The routing table: what the ingress needs to send a request from a Host to a revision's isolate.
+// Built by a pure function from Routes, DomainMappings and Revisions; cached in the router with a version.
+
+export interface WeightedTarget {
+  /** Revision name in the route's namespace. */
+  revision: string;
+  /** Share of traffic, 1..100; the targets of one host add up to 100. */
+  percent: number;
+}
+
+export interface HostRoute {
+  namespace: string;
+  /** Route name (or DomainMapping name for mapped hosts). */
+  route: string;
+  targets: WeightedTarget[];
+}
+
+export interface RevisionTarget {
+  namespace: string;
+  name: string;
+  service?: string;
+  configuration: string;
+  /** Worker script: name and digest ("sha256:<hex>"); absent for pod revisions. */
+  scriptName?: string;
+  digest?: string;
+  /** Container image as written (for messages about pod revisions). */
+  image: string;
+  env: Record<string, string>;
+  timeoutSeconds: number;
+  containerConcurrency: number;
+  ready: boolean;
+  annotations: Record<string, string>;
+}
+
+export interface RoutingTable {
+  version: number;
+  /** Keyed by normalised host: lower case, no port, no trailing dot. */
+  hosts: Record<string, HostRoute>;
+  /** Keyed by `${namespace}/${name}`. */
+  revisions: Record<string, RevisionTarget>;
+}
+
+export function revisionKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
