@@ -1,0 +1,127 @@
+// The ingress: Host → Route → weighted revision → the revision's isolate.
+// The routing table is cached with its version; a warm request makes no storage round trip.
+
+import { Hono } from "hono";
+import type { HostRoute, RevisionTarget, RoutingTable } from "./table.ts";
+import { revisionKey } from "./table.ts";
+import { revisionStub, type LoadScript } from "./isolate.ts";
+import { PROBE_HEADER } from "./wrapper.ts";
+import { normalizeHost } from "./host.ts";
+
+export interface RouterDeps {
+  /** The current table, or null when `knownVersion` is current. */
+  loadTable(knownVersion: number): Promise<RoutingTable | null>;
+  loadScript: LoadScript;
+  loader: WorkerLoader;
+  outbound: Fetcher | null;
+  /** Same-isolate signal of the newest table version (see version-hint.ts). */
+  versionHint?: () => number;
+}
+
+/** Serve from cache but refresh in the background after this long… */
+const REVALIDATE_MS = 500;
+/** …and refresh before serving after this long (an idle router). */
+const MAX_AGE_MS = 2000;
+
+export function createIngress(deps: RouterDeps) {
+  const cache = new TableCache(deps);
+  const app = new Hono();
+  app.all("*", async (c) => {
+    const table = await cache.current(c.executionCtx as ExecutionContext | undefined);
+    const host = normalizeHost(c.req.header("host") ?? new URL(c.req.url).host);
+    const route = table.hosts[host];
+    if (!route) return text(404, `no Knative route for host "${host}"\n`);
+    const target = table.revisions[revisionKey(route.namespace, pick(route))];
+    return forwardToRevision(deps, target, route, c.req.raw, host);
+  });
+  return {
+    fetch(request: Request, ctx?: ExecutionContext): Promise<Response> {
+      return Promise.resolve(app.fetch(request, undefined, ctx));
+    },
+  };
+}
+
+class TableCache {
+  private table: RoutingTable | undefined;
+  private fetchedAt = 0;
+  private inflight: Promise<void> | undefined;
+  private readonly deps: RouterDeps;
+
+  constructor(deps: RouterDeps) {
+    this.deps = deps;
+  }
+
+  async current(ctx: ExecutionContext | undefined): Promise<RoutingTable> {
+    const age = Date.now() - this.fetchedAt;
+    const hint = this.deps.versionHint?.() ?? 0;
+    if (!this.table || hint > this.table.version || age > MAX_AGE_MS) {
+      await this.refresh();
+    } else if (age > REVALIDATE_MS) {
+      const pending = this.refresh();
+      if (ctx) ctx.waitUntil(pending);
+    }
+    return this.table!;
+  }
+
+  private refresh(): Promise<void> {
+    this.inflight ??= this.deps
+      .loadTable(this.table?.version ?? -1)
+      .then((next) => {
+        if (next) this.table = next;
+        this.fetchedAt = Date.now();
+      })
+      .finally(() => {
+        this.inflight = undefined;
+      });
+    return this.inflight;
+  }
+}
+
+function pick(route: HostRoute): string {
+  const targets = route.targets;
+  if (targets.length === 1) return targets[0].revision;
+  let r = Math.random() * 100;
+  for (const t of targets) {
+    r -= t.percent;
+    if (r < 0) return t.revision;
+  }
+  return targets[targets.length - 1].revision;
+}
+
+/** The seam where an activator will sit when a revision has no free capacity. */
+export async function forwardToRevision(
+  deps: RouterDeps,
+  target: RevisionTarget | undefined,
+  route: HostRoute,
+  request: Request,
+  host: string,
+): Promise<Response> {
+  if (!target) return text(503, `route "${route.route}" names a revision that does not exist yet\n`, { "retry-after": "1" });
+  if (!target.digest) {
+    return text(503, `revision "${target.name}" runs the container image ${target.image} as a pod, and no Kubernetes bridge serves pod revisions here\n`);
+  }
+  if (!target.ready) return text(503, `revision "${target.name}" is not ready\n`, { "retry-after": "1" });
+  const headers = new Headers(request.headers);
+  headers.delete(PROBE_HEADER);
+  headers.set("x-forwarded-host", host);
+  headers.set("x-forwarded-proto", new URL(request.url).protocol.replace(":", ""));
+  const forwarded = new Request(request, { headers });
+  const timeoutMs = (target.timeoutSeconds || 300) * 1000;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<Response>((resolve) => {
+    timer = setTimeout(() => resolve(text(504, `revision "${target.name}" did not answer within ${target.timeoutSeconds}s (timeoutSeconds)\n`)), timeoutMs);
+  });
+  try {
+    const stub = revisionStub(deps.loader, target, deps.loadScript, deps.outbound);
+    return await Promise.race([stub.fetch(forwarded), timedOut]);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return text(502, `revision "${target.name}" failed: ${message}\n`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function text(status: number, body: string, headers: Record<string, string> = {}): Response {
+  return new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8", ...headers } });
+}

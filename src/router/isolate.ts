@@ -1,0 +1,47 @@
+// Revision isolates: one Worker Loader isolate per revision digest, started from the script store.
+
+import type { RevisionTarget } from "./table.ts";
+import { PROBE_HEADER, USER_MODULE, WRAPPER_MODULE, WRAPPER_SOURCE } from "./wrapper.ts";
+
+export const REVISION_COMPATIBILITY_DATE = "2025-09-01";
+
+export type LoadScript = (digest: string) => Promise<string | null>;
+
+export class ScriptNotFoundError extends Error {}
+
+export function isolateId(target: RevisionTarget): string {
+  return `${target.namespace}/${target.name}@${target.digest}`;
+}
+
+export function revisionStub(loader: WorkerLoader, target: RevisionTarget, loadScript: LoadScript, outbound: Fetcher | null): Fetcher {
+  return loader
+    .get(isolateId(target), async () => {
+      const code = await loadScript(target.digest!);
+      if (code === null) throw new ScriptNotFoundError(`worker script ${target.scriptName}@${target.digest} is not in the script store`);
+      return {
+        compatibilityDate: REVISION_COMPATIBILITY_DATE,
+        mainModule: WRAPPER_MODULE,
+        modules: { [WRAPPER_MODULE]: WRAPPER_SOURCE, [USER_MODULE]: code },
+        env: { ...target.env },
+        globalOutbound: outbound,
+      };
+    })
+    .getEntrypoint();
+}
+
+export type ProbeResult = { ok: true } | { ok: false; reason: string; message: string };
+
+/** Loads the revision's isolate (the one requests will use) and checks its module starts and has a handler. */
+export async function probeRevision(loader: WorkerLoader, target: RevisionTarget, loadScript: LoadScript, outbound: Fetcher | null): Promise<ProbeResult> {
+  if (!target.digest) return { ok: false, reason: "NotAWorker", message: `${target.image} is not a worker:// image` };
+  try {
+    const res = await revisionStub(loader, target, loadScript, outbound).fetch("http://probe.knit.internal/", { headers: { [PROBE_HEADER]: "1" } });
+    const body = await res.text();
+    if (res.ok) return { ok: true };
+    return { ok: false, reason: res.headers.get("x-knit-probe-failure") ?? "ProbeFailed", message: body };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof ScriptNotFoundError || message.includes("is not in the script store")) return { ok: false, reason: "ScriptNotFound", message };
+    return { ok: false, reason: "WorkerLoadFailed", message: `the worker module failed to start: ${message}` };
+  }
+}
