@@ -93,15 +93,47 @@ export function openApiIndex() {
   return { paths };
 }
 
+// kubectl looks for a PATCH operation tagged with the kind's GVK that takes `fieldValidation` (and
+// `dryRun`): when present it leaves field validation to the server instead of validating against OpenAPI v2.
+const QUERY_PARAMS = ["fieldValidation", "dryRun", "fieldManager"].map((name) => ({ name, in: "query", schema: { type: "string", uniqueItems: true } }));
+
+function itemPath(k: KindInfo): string {
+  const base = `/${gvPath(k.group, k.version)}`;
+  return k.namespaced ? `${base}/namespaces/{namespace}/${k.plural}/{name}` : `${base}/${k.plural}/{name}`;
+}
+
+function operations(k: KindInfo): Record<string, unknown> {
+  const gvk = { group: k.group, version: k.version, kind: k.kind };
+  const ref = { $ref: `#/components/schemas/${schemaName(k)}` };
+  const ok = { "200": { description: "OK", content: { "application/json": { schema: ref } } } };
+  const op = (action: string) => ({
+    operationId: `${action}${k.kind}`,
+    "x-kubernetes-action": action,
+    "x-kubernetes-group-version-kind": gvk,
+    parameters: QUERY_PARAMS,
+    responses: ok,
+  });
+  return {
+    get: op("get"),
+    put: { ...op("put"), requestBody: { content: { "application/json": { schema: ref } } } },
+    patch: { ...op("patch"), requestBody: { content: { "application/merge-patch+json": { schema: { type: "object" } } } } },
+    delete: op("delete"),
+  };
+}
+
 export function openApiDocument(group: string, version: string) {
   const kinds = KINDS.filter((k) => k.group === group && k.version === version);
   if (kinds.length === 0) return undefined;
   const schemas: Record<string, unknown> = {};
-  for (const k of kinds) schemas[schemaName(k)] = kindSchema(k);
+  const paths: Record<string, unknown> = {};
+  for (const k of kinds) {
+    schemas[schemaName(k)] = kindSchema(k);
+    paths[itemPath(k)] = operations(k);
+  }
   return {
     openapi: "3.0.0",
     info: { title: "Knit", version: "v1" },
-    paths: {},
+    paths,
     components: { schemas },
   };
 }

@@ -40,7 +40,7 @@ export class Store extends DurableObject<Env> {
 
   /** The routing table, or null when the caller's version is current. */
   async routingTable(knownVersion: number): Promise<RoutingTable | null> {
-    if (this.table && knownVersion === this.table.version) return null;
+    if (knownVersion === this.routingVersion) return null;
     return this.currentTable();
   }
 
