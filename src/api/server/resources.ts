@@ -27,10 +27,16 @@ export async function handleResource(req: Request, cluster: Cluster, rp: Resourc
       const matches = (o: KObject) => labels(o.metadata.labels ?? {}) && fields(o);
       if (isWatch(q)) {
         const timeout = Number(q.get("timeoutSeconds") ?? "0") || undefined;
+        // kubectl get -w asks for each event's object as a one-row Table.
+        const asTable = (req.headers.get("accept") ?? "").includes("as=Table");
+        const includeObject = (q.get("includeObject") ?? "Metadata") as "None" | "Metadata" | "Object";
+        const presentEvent = asTable
+          ? (o: KObject) => toTable(kind, [present(o)], { includeObject, resourceVersion: o.metadata.resourceVersion }) as unknown as KObject
+          : present;
         const stream = cluster.watches.open(
-          { key: storageKey(kind), namespace, matches, present },
+          { key: storageKey(kind), namespace, matches, present: presentEvent },
           q.get("resourceVersion") ?? undefined,
-          () => cluster.list(kind, namespace).filter(matches).map(present),
+          () => cluster.list(kind, namespace).filter(matches),
           Number(cluster.objects.resourceVersion),
           timeout,
         );
