@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
 
 export default defineConfig({
   test: {
@@ -9,6 +10,23 @@ export default defineConfig({
           include: ["src/**/*.test.ts", "k8s-bridge/**/*.test.ts"],
           exclude: ["src/**/*.runtime.test.ts", "node_modules/**"],
           environment: "node",
+        },
+      },
+      {
+        // Inside workerd (Miniflare), with a Worker Loader for revision isolates.
+        plugins: [
+          cloudflareTest({
+            miniflare: {
+              compatibilityDate: "2025-09-01",
+              compatibilityFlags: ["nodejs_compat"],
+              workerLoaders: { LOADER: {} },
+            },
+          }),
+        ],
+        test: {
+          name: "runtime",
+          include: ["src/**/*.runtime.test.ts"],
+          testTimeout: 30_000,
         },
       },
       {
