@@ -67,7 +67,7 @@ export function validateTraffic(traffic: TrafficTarget[] | undefined, base: stri
     else sum += p;
     const chosen = [t.revisionName ? "revisionName" : "", t.configurationName ? "configurationName" : "", t.latestRevision === true ? "latestRevision" : ""].filter(Boolean);
     if (chosen.length > 1) errors.push({ field: at, message: `expected exactly one, got both: ${chosen.join(", ")}`, reason: "FieldValueInvalid" });
-    if (chosen.length === 0 && !(forService && t.latestRevision !== false)) {
+    if (chosen.length === 0 && !forService && t.latestRevision !== false) {
       errors.push({ field: at, message: "expected exactly one, got neither: revisionName, configurationName, latestRevision", reason: "FieldValueRequired" });
     }
     if (forService && t.configurationName) errors.push({ field: `${at}.configurationName`, message: "must not set the field(s)", reason: "FieldValueForbidden" });
