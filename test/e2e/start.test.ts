@@ -83,6 +83,10 @@ describe("knit start", () => {
     expect(knit.token).toBe(token);
     // Not the first start: the examples are not applied again.
     expect(knit.output()).not.toMatch(/service\.serving\.knative\.dev\/hello (created|configured)/);
+    // Services, their revisions and routes came back too: the example answers at once.
+    const hello = await knit.get("hello.default.example.com");
+    expect(hello.status).toBe(200);
+    expect(hello.body).toBe("Hello World!\n");
     const got = knit.knit(["get", "cm", "e2e-keep", "-o", "json"]);
     expect(got.code).toBe(0);
     expect(JSON.parse(got.stdout).data).toEqual({ k: "v" });
