@@ -154,6 +154,28 @@ spec:
     expect(rev.stdout).toMatch(/CONFIG NAME/);
   });
 
+  it("a route change reaches the ingress within a second of the apply", async () => {
+    const yaml = (target: string) => `apiVersion: serving.knative.dev/v1
+kind: Service
+metadata:
+  name: quick
+spec:
+  template:
+    spec:
+      containers:
+        - image: worker://hello
+          env:
+            - name: TARGET
+              value: ${target}
+`;
+    expect(knit.kubectl(["apply", "-f", "-"], yaml("first")).code).toBe(0);
+    await answers("quick.default.example.com", "Hello first!");
+    expect(knit.kubectl(["apply", "-f", "-"], yaml("second")).code).toBe(0);
+    const applied = Date.now();
+    await answers("quick.default.example.com", "Hello second!");
+    expect(Date.now() - applied).toBeLessThan(1000);
+  });
+
   it("refuses bad objects with a Status naming the field", () => {
     const bad = `apiVersion: serving.knative.dev/v1
 kind: Service

@@ -2,7 +2,7 @@
 
 import type { KObject } from "../types.ts";
 import { apiVersionOf, storageKey } from "../kinds.ts";
-import { BadRequestError, MethodNotAllowedError, TooLargeError } from "../errors.ts";
+import { BadRequestError, MethodNotAllowedError, TooLargeError, UnsupportedMediaTypeError } from "../errors.ts";
 import { applyPatch } from "../protocol/patch.ts";
 import { toTable } from "../protocol/table.ts";
 import { compileLabelSelector, compileFieldSelector } from "../protocol/selectors.ts";
@@ -104,6 +104,9 @@ function withKind(body: KObject, rp: ResourcePath): KObject {
 }
 
 async function readJson(req: Request): Promise<unknown> {
+  // kubectl sends built-in kinds as protobuf first; a 415 makes client-go fall back to JSON.
+  const type = req.headers.get("content-type") ?? "";
+  if (type.includes("protobuf") || type.includes("yaml")) throw new UnsupportedMediaTypeError(type);
   const length = Number(req.headers.get("content-length") ?? "0");
   if (length > MAX_BODY_BYTES) throw new TooLargeError(MAX_BODY_BYTES);
   const text = await req.text();
