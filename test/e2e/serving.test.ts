@@ -198,6 +198,22 @@ spec:
     expect(badName.stderr).toContain("metadata.name");
   });
 
+  it("kubectl create namespace / configmap, label selectors, patch, and 409 on a stale resourceVersion", async () => {
+    expect(knit.kubectl(["create", "namespace", "team-a"]).stdout).toContain("namespace/team-a created");
+    expect(knit.kubectl(["create", "configmap", "settings", "-n", "team-a", "--from-literal=mode=fast"]).code).toBe(0);
+    expect(kubectlJson(["get", "cm", "settings", "-n", "team-a"]).data).toEqual({ mode: "fast" });
+    expect(knit.kubectl(["label", "ksvc", "hello", "tier=front"]).code).toBe(0);
+    expect(knit.kubectl(["get", "ksvc", "-l", "tier=front", "-o", "name"]).stdout.trim()).toBe("service.serving.knative.dev/hello");
+    expect(knit.kubectl(["get", "ksvc", "-l", "tier=back", "-o", "name"]).stdout.trim()).toBe("");
+    const live = kubectlJson(["get", "cm", "settings", "-n", "team-a"]);
+    const stale = { ...live, metadata: { ...live.metadata, resourceVersion: "1" }, data: { mode: "slow" } };
+    const r = knit.kubectl(["replace", "-f", "-"], JSON.stringify(stale));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/Conflict|the object has been modified/);
+    expect(knit.kubectl(["delete", "namespace", "team-a"]).code).toBe(0);
+    expect(knit.kubectl(["get", "cm", "settings", "-n", "team-a"]).stderr).toContain("NotFound");
+  });
+
   it("an unknown host gets 404 naming the host", async () => {
     const res = await hit(new Agent(), knit.port, "nobody.example.org");
     expect(res.status).toBe(404);

@@ -39,6 +39,13 @@ export function setDefaults(key: StoreKey, obj: KObject, config: ServingConfig):
       return { ...obj, spec: { ...spec, template: defaultTemplate(spec?.template, config) } };
     case "routes.serving.knative.dev":
       return { ...obj, spec: { ...spec, traffic: defaultTraffic(spec?.traffic) } };
+    case "namespaces":
+      return {
+        ...obj,
+        metadata: { ...obj.metadata, labels: { ...obj.metadata.labels, "kubernetes.io/metadata.name": obj.metadata.name ?? "" } },
+        spec: { finalizers: ["kubernetes"], ...(obj.spec as object) },
+        status: { phase: "Active" },
+      };
     default:
       return obj;
   }

@@ -10,6 +10,7 @@ import type { Cluster } from "../store/cluster.ts";
 import { presentAs } from "../store/cluster.ts";
 import type { ResourcePath } from "./paths.ts";
 import { json, statusBody } from "./respond.ts";
+import { decodeProtobuf } from "./protobuf.ts";
 
 /** Kubernetes' own limit on a request body (3 MiB). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -106,13 +107,20 @@ function withKind(body: KObject, rp: ResourcePath): KObject {
 async function readJson(req: Request): Promise<unknown> {
   // kubectl sends built-in kinds as protobuf first; a 415 makes client-go fall back to JSON.
   const type = req.headers.get("content-type") ?? "";
-  if (type.includes("protobuf") || type.includes("yaml")) throw new UnsupportedMediaTypeError(type);
+  if (type.includes("protobuf")) return decodeProtobuf(new Uint8Array(await readBytes(req)));
+  if (type.includes("yaml")) throw new UnsupportedMediaTypeError(type);
   const length = Number(req.headers.get("content-length") ?? "0");
   if (length > MAX_BODY_BYTES) throw new TooLargeError(MAX_BODY_BYTES);
   const text = await req.text();
   if (text.length > MAX_BODY_BYTES) throw new TooLargeError(MAX_BODY_BYTES);
   if (!text.trim()) throw new BadRequestError("the request body is empty");
   return JSON.parse(text);
+}
+
+async function readBytes(req: Request): Promise<ArrayBuffer> {
+  const bytes = await req.arrayBuffer();
+  if (bytes.byteLength > MAX_BODY_BYTES) throw new TooLargeError(MAX_BODY_BYTES);
+  return bytes;
 }
 
 async function readObject(req: Request): Promise<KObject> {

@@ -93,6 +93,8 @@ export class Cluster implements LoopStorage {
     if (this.objects.get(key, withName.metadata.namespace, name)) throw new AlreadyExistsError(resourceName(kind), name, kind.group);
     if (kind.namespaced && namespace) this.ensureNamespace(namespace);
     const admitted = admit(kind, withName, undefined, this.admissionContext(), true);
+    // Status belongs to the controllers: what a user sends on create is dropped, as the status subresource does.
+    if (kind.statusSubresource && kind.kind !== "Namespace") delete admitted.status;
     const stored = this.objects.put(key, this.stampNew(admitted));
     this.drain();
     return this.objects.get(key, stored.metadata.namespace, name) ?? stored;
