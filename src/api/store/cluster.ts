@@ -14,6 +14,7 @@ import { ReconcileLoop, type LoopStorage } from "./reconcile-loop.ts";
 import { resolveImage } from "./images.ts";
 import { admit } from "./admission.ts";
 import { WatchHub } from "./watch.ts";
+import { FactTable } from "./facts.ts";
 
 const SYSTEM_NAMESPACES = ["default", "knative-serving", "knative-eventing", "kube-system", "kube-public"];
 
@@ -28,7 +29,7 @@ export class Cluster implements LoopStorage {
   readonly objects: ObjectTable;
   readonly scripts: ScriptTable;
   readonly watches = new WatchHub();
-  readonly runtimeFacts = new Map<string, RevisionRuntimeFacts>();
+  readonly runtimeFacts: FactTable;
   podRuntimeAvailable = false;
   private config: ServingConfig;
   private readonly loop: ReconcileLoop;
@@ -38,6 +39,7 @@ export class Cluster implements LoopStorage {
     this.hooks = hooks;
     this.objects = new ObjectTable(sql);
     this.scripts = new ScriptTable(sql);
+    this.runtimeFacts = new FactTable(sql);
     this.config = parseServingConfig(this.objects.list("configmaps", "knative-serving") as never);
     this.objects.onChange((change) => this.watches.record(change));
     this.objects.onChange((change) => this.onStored(change.key as StoreKey, change.object));
