@@ -28,7 +28,8 @@ export function createIngress(deps: RouterDeps) {
   const app = new Hono();
   app.all("*", async (c) => {
     const table = await cache.current(executionContext(c));
-    const host = normalizeHost(c.req.header("host") ?? new URL(c.req.url).host);
+    // workerd builds the request URL from the Host header; Miniflare's dispatchFetch keeps the URL's host.
+    const host = normalizeHost(urlHost(c.req.url));
     const route = table.hosts[host];
     if (!route) return text(404, `no Knative route for host "${host}"\n`);
     const target = table.revisions[revisionKey(route.namespace, pick(route))];
@@ -120,6 +121,12 @@ export async function forwardToRevision(
   } finally {
     clearTimeout(timer);
   }
+}
+
+function urlHost(url: string): string {
+  const start = url.indexOf("://") + 3;
+  const end = url.indexOf("/", start);
+  return end < 0 ? url.slice(start) : url.slice(start, end);
 }
 
 /** Hono throws when asked for an execution context it was not given (a caller without one, as in tests). */
