@@ -25,6 +25,7 @@ export interface Globals {
 export type Command =
   | { cmd: "help"; topic?: string }
   | { cmd: "start"; port: number; apiPort: number }
+  | { cmd: "dev"; port: number; apiPort: number; files: string[] }
   | { cmd: "build"; out: string; port: number; apiPort: number; token?: string }
   | { cmd: "apply"; files: string[] }
   | { cmd: "get"; kind: KindInfo; names: string[]; output?: string; allNamespaces: boolean }
@@ -55,6 +56,7 @@ const GLOBAL: OptionName[] = ["help", "api-port", "state-dir", "namespace"];
 /** Options each command accepts besides the global ones. */
 const ALLOWED: Record<string, OptionName[]> = {
   start: ["port"],
+  dev: ["port", "filename"],
   build: ["port", "out", "token"],
   apply: ["filename"],
   get: ["output", "all-namespaces"],
@@ -112,6 +114,9 @@ export function parseCommandLine(argv: string[], env: Record<string, string | un
     case "start":
       noPositionals();
       return { cmd: "start", ...ports(), globals };
+    case "dev":
+      noPositionals();
+      return { cmd: "dev", ...ports(), files: values.filename ?? [], globals };
     case "build":
       noPositionals();
       if (!values.out) throw new UsageError("build: --out DIR is required", command);

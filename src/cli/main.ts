@@ -10,6 +10,7 @@ import { get } from "./get.ts";
 import { kindNamesHelp } from "./kinds.ts";
 import { push } from "./push.ts";
 import { runStart } from "./start.ts";
+import { runDev } from "./dev.ts";
 
 const GLOBAL_FLAGS = `Global flags:
   --api-port PORT      API port (env KNIT_API_PORT; default 8081, or the port in <state-dir>/kubeconfig)
@@ -21,6 +22,9 @@ export const USAGE: Record<string, string> = {
   start: `knit start [--port 8080] [--api-port 8081] [--state-dir .knit]
   Runs the platform under workerd: ingress on --port (env KNIT_PORT), the API on --api-port, state,
   token and kubeconfig under --state-dir. Applies examples/hello/ on first start. Ctrl-C stops it.`,
+  dev: `knit dev [-f FILE|DIR …] [--port 8080] [--api-port 8081] [--state-dir .knit]
+  Runs the platform through the Miniflare API, applies the manifests (default examples/hello/) and
+  watches their worker://./… modules: an edit becomes a new Revision. The API is plain HTTP here.`,
   apply: `knit apply -f FILE|DIR|- [-f …] [-n NS]
   Creates or updates the objects in YAML/JSON files, a directory's *.yaml/*.yml/*.json files (sorted,
   not recursive) or stdin. Images worker://./path (relative to the file) are bundled, pushed and pinned.`,
@@ -66,6 +70,8 @@ async function run(p: Parsed): Promise<number> {
       return 0;
     case "start":
       return runStart({ port: p.port, apiPort: p.apiPort, stateDir: g.stateDir });
+    case "dev":
+      return runDev({ port: p.port, apiPort: p.apiPort, stateDir: g.stateDir, files: p.files });
     case "build": {
       const out = await build({ out: p.out, port: p.port, apiPort: p.apiPort, stateDir: g.stateDir, token: p.token });
       console.log(`wrote ${out.worker}\nwrote ${out.config}\nwrote ${out.kubeconfig}${out.tokenFile ? `\ntoken in ${out.tokenFile}` : ""}`);
