@@ -92,6 +92,16 @@ export const KINDS: KindInfo[] = [
     columns: [{ name: "Namespace", type: "string", jsonPath: ".spec.namespace" }],
   },
   {
+    group: "autoscaling.internal.knative.dev", version: "v1alpha1", kind: "PodAutoscaler",
+    plural: "podautoscalers", singular: "podautoscaler", shortNames: ["kpa", "pa"], namespaced: true,
+    categories: ["knative-internal", "autoscaling"], statusSubresource: true,
+    columns: [
+      { name: "DesiredScale", type: "integer", jsonPath: ".status.desiredScale" },
+      { name: "ActualScale", type: "integer", jsonPath: ".status.actualScale" },
+      ...ready,
+    ],
+  },
+  {
     group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", singular: "configmap",
     shortNames: ["cm"], namespaced: true, categories: [], statusSubresource: false,
     columns: [{ name: "Data", type: "integer", jsonPath: ".data" }],
@@ -135,4 +145,5 @@ export const API_VERSION = {
   route: `${serving}/v1`,
   domainMapping: `${serving}/v1beta1`,
   clusterDomainClaim: "networking.internal.knative.dev/v1alpha1",
+  podAutoscaler: "autoscaling.internal.knative.dev/v1alpha1",
 } as const;

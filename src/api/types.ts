@@ -196,6 +196,23 @@ export interface ClusterDomainClaimSpec {
 
 export type ClusterDomainClaim = KObject<ClusterDomainClaimSpec, never>;
 
+// ---- autoscaling.internal.knative.dev/v1alpha1 PodAutoscaler ----
+
+export interface PodAutoscalerSpec {
+  scaleTargetRef: { apiVersion: string; kind: string; name: string };
+  protocolType?: string;
+  reachability?: "Reachable" | "Unreachable" | "";
+}
+
+export interface PodAutoscalerStatus extends Status {
+  desiredScale?: number;
+  actualScale?: number;
+  serviceName?: string;
+  metricsServiceName?: string;
+}
+
+export type PodAutoscaler = KObject<PodAutoscalerSpec, PodAutoscalerStatus>;
+
 // ---- v1 core ----
 
 export interface ConfigMap extends KObject<never, never> {

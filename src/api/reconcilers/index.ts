@@ -8,6 +8,7 @@ import { reconcileConfiguration } from "./configuration.ts";
 import { reconcileRevision } from "./revision.ts";
 import { reconcileRoute } from "./route.ts";
 import { reconcileDomainMapping } from "./domainmapping.ts";
+import { reconcilePodAutoscaler } from "./podautoscaler.ts";
 import { owningService } from "./route-traffic.ts";
 import { CONFIGURATION_LABEL, SERVICE_LABEL } from "../resources/labels.ts";
 import { controllerOf } from "../resources/owner.ts";
@@ -18,6 +19,7 @@ export const reconcilers: Partial<Record<StoreKey, Reconciler>> = {
   "revisions.serving.knative.dev": reconcileRevision,
   "routes.serving.knative.dev": reconcileRoute,
   "domainmappings.serving.knative.dev": reconcileDomainMapping,
+  "podautoscalers.autoscaling.internal.knative.dev": reconcilePodAutoscaler,
 };
 
 export interface ChangedObject {

@@ -3,6 +3,7 @@
 
 import type { Revision, RevisionStatus } from "../types.ts";
 import type { Reconciler } from "./world.ts";
+import { makePodAutoscaler } from "../resources/podautoscaler.ts";
 import { generationOf, livingConditions, markFalse, markTrue, markUnknown, type Mark } from "./conditions.ts";
 
 const DEPENDENTS = ["ResourcesAvailable", "ContainerHealthy"] as const;
@@ -38,7 +39,12 @@ export const reconcileRevision: Reconciler = (obj, world) => {
     containerStatuses,
   };
   if (!status.containerStatuses) delete status.containerStatuses;
-  return { status };
+  const scale = world.revisionRuntime(rev.metadata.namespace!, rev.metadata.name!)?.scale;
+  if (scale) {
+    status.actualReplicas = scale.actual;
+    status.desiredReplicas = scale.desired;
+  }
+  return { status, upsert: [makePodAutoscaler(rev)] };
 };
 
 function runtimeMarks(load: { ok: true } | { ok: false; reason: string; message: string } | undefined) {

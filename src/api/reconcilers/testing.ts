@@ -15,6 +15,7 @@ const KEYS: Record<string, StoreKey> = {
   Route: "routes.serving.knative.dev",
   DomainMapping: "domainmappings.serving.knative.dev",
   ClusterDomainClaim: "clusterdomainclaims.networking.internal.knative.dev",
+  PodAutoscaler: "podautoscalers.autoscaling.internal.knative.dev",
   ConfigMap: "configmaps",
   Namespace: "namespaces",
 };

@@ -12,6 +12,7 @@ export type StoreKey =
   | "routes.serving.knative.dev"
   | "domainmappings.serving.knative.dev"
   | "clusterdomainclaims.networking.internal.knative.dev"
+  | "podautoscalers.autoscaling.internal.knative.dev"
   | "configmaps"
   | "namespaces";
 
@@ -25,6 +26,8 @@ export interface ObjectRef {
 export interface RevisionRuntimeFacts {
   /** Result of loading the revision's isolate and probing it; absent while not yet tried. */
   load?: { ok: true } | { ok: false; reason: string; message: string };
+  /** The autoscaler's latest decision and the instances actually loaded (absent until it first reports). */
+  scale?: { desired: number; actual: number };
 }
 
 /** Result of resolving a container image. */

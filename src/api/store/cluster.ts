@@ -195,8 +195,9 @@ export class Cluster implements LoopStorage {
 
   /** Records a runtime fact about a Revision and reconciles what follows from it. */
   setRevisionFacts(namespace: string, name: string, facts: RevisionRuntimeFacts): void {
-    this.runtimeFacts.set(`${namespace}/${name}`, facts);
+    this.runtimeFacts.set(`${namespace}/${name}`, { ...this.runtimeFacts.get(`${namespace}/${name}`), ...facts });
     this.loop.enqueue({ key: "revisions.serving.knative.dev", namespace, name });
+    this.loop.enqueue({ key: "podautoscalers.autoscaling.internal.knative.dev", namespace, name });
     this.drain();
   }
 

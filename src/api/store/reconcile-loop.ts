@@ -94,6 +94,7 @@ const CHILD_KEYS: Record<string, StoreKey> = {
   "serving.knative.dev/Route": "routes.serving.knative.dev",
   "serving.knative.dev/DomainMapping": "domainmappings.serving.knative.dev",
   "networking.internal.knative.dev/ClusterDomainClaim": "clusterdomainclaims.networking.internal.knative.dev",
+  "autoscaling.internal.knative.dev/PodAutoscaler": "podautoscalers.autoscaling.internal.knative.dev",
   "/ConfigMap": "configmaps",
   "/Namespace": "namespaces",
 };

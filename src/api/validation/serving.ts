@@ -51,6 +51,11 @@ export function validateTemplate(t: RevisionTemplateSpec | undefined, parent: st
     if (!name.startsWith(`${parent}-`)) errors.push(invalid(`${base}.metadata.name`, name, `must have prefix "${parent}-"`));
   }
   errors.push(...validateAutoscalingAnnotations(t.metadata?.annotations, `${base}.metadata.annotations`));
+  const cls = t.metadata?.annotations?.["autoscaling.knative.dev/class"];
+  if (cls === "hpa.autoscaling.knative.dev" && t.spec?.containers?.some((c) => c.image?.startsWith("worker://"))) {
+    errors.push(invalid(`${base}.metadata.annotations[autoscaling.knative.dev/class]`, cls,
+      "worker revisions scale with the KPA (kpa.autoscaling.knative.dev): the HPA class needs the CPU and memory metrics of pods"));
+  }
   errors.push(...validateRevisionSpec(t.spec, `${base}.spec`, config));
   return errors;
 }

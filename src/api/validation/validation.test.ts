@@ -83,6 +83,7 @@ describe("autoscaling annotations", () => {
     [{ "autoscaling.knative.dev/window": "2m" }, []],
     [{ "autoscaling.knative.dev/panic-threshold-percentage": "100" }, [at("panic-threshold-percentage")]],
     [{ "autoscaling.knative.dev/target-burst-capacity": "-2" }, [at("target-burst-capacity")]],
+    [{ "autoscaling.knative.dev/class": "hpa.autoscaling.knative.dev", "autoscaling.knative.dev/metric": "cpu" }, [at("class")]],
   ])("%j", (annotations, want) => {
     expect(fields(SVC, ksvc({ annotations }))).toEqual(want);
   });
