@@ -1,12 +1,15 @@
 // Bindings of the platform worker (see src/cli/config for the workerd config that provides them).
 
 import type { Store } from "./api/store/store.ts";
+import type { Activator } from "./activator/activator.ts";
 
 export interface Env {
   /** Worker Loader: starts revision isolates from code held as strings. */
   LOADER: WorkerLoader;
   /** The cluster state: one SQLite Durable Object (id name "cluster"). */
   STORE: DurableObjectNamespace<Store>;
+  /** One activator per revision (id name "namespace/name"). */
+  ACTIVATOR: DurableObjectNamespace<Activator>;
   /** Bearer token the API requires. */
   API_TOKEN: string;
   /** Outbound network for revision isolates: public addresses only, so a revision cannot reach the API. */

@@ -7,6 +7,11 @@ import { createIngress } from "./router/ingress.ts";
 import { routingVersionHint } from "./router/version-hint.ts";
 
 export { Store } from "./api/store/store.ts";
+export { Activator } from "./activator/activator.ts";
+
+function activator(env: Env, key: string) {
+  return env.ACTIVATOR.get(env.ACTIVATOR.idFromName(key));
+}
 
 let ingress: ReturnType<typeof createIngress> | undefined;
 
@@ -19,6 +24,11 @@ function ingressFor(env: Env): ReturnType<typeof createIngress> {
       loader: env.LOADER,
       outbound: env.PUBLIC_NET ?? null,
       versionHint: routingVersionHint,
+      activator: {
+        serve: (key, request, target, autoscaler) => activator(env, key).serve(request, target, autoscaler),
+        capacity: (key) => activator(env, key).capacity(),
+        report: (key, concurrency, requests) => activator(env, key).report(concurrency, requests),
+      },
     });
   }
   return ingress;

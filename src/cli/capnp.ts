@@ -68,10 +68,15 @@ const platform :Workerd.Worker = (
   bindings = [
     (name = "LOADER", workerLoader = ()),
     (name = "STORE", durableObjectNamespace = "Store"),
+    (name = "ACTIVATOR", durableObjectNamespace = "Activator"),
     (name = "API_TOKEN", text = ${s(opts.token)}),
     (name = "PUBLIC_NET", service = ${s(CONFIG_NAMES.publicNet)}),
   ],
-  durableObjectNamespaces = [ (className = "Store", uniqueKey = "knit-store", enableSql = true) ],
+  durableObjectNamespaces = [
+    (className = "Store", uniqueKey = "knit-store", enableSql = true),
+    # Activators keep only in-memory state (instances, queue, metrics); SQLite backs their alarms.
+    (className = "Activator", uniqueKey = "knit-activator", enableSql = true),
+  ],
   durableObjectStorage = (localDisk = ${s(CONFIG_NAMES.disk)}),
 );
 `;

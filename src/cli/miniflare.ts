@@ -38,7 +38,7 @@ export async function startMiniflarePlatform(opts: MiniflarePlatformOptions): Pr
     scriptPath: script,
     modulesRoot: opts.workDir,
     compatibilityDate: "2025-09-01",
-    durableObjects: { STORE: { className: "Store", useSQLite: true } },
+    durableObjects: { STORE: { className: "Store", useSQLite: true }, ACTIVATOR: { className: "Activator", useSQLite: true } },
     workerLoaders: { LOADER: {} },
     bindings: { API_TOKEN: opts.token },
     unsafeDirectSockets: [{ host: "127.0.0.1", port: opts.apiPort, entrypoint: "api" }],

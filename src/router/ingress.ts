@@ -7,6 +7,7 @@ import { revisionKey } from "./table.ts";
 import { revisionStub, type LoadScript } from "./isolate.ts";
 import { PROBE_HEADER } from "./wrapper.ts";
 import { normalizeHost } from "./host.ts";
+import { CapacityCache, type ActivatorClient } from "./capacity.ts";
 
 export interface RouterDeps {
   /** The current table, or null when `knownVersion` is current. */
@@ -16,6 +17,10 @@ export interface RouterDeps {
   outbound: Fetcher | null;
   /** Same-isolate signal of the newest table version (see version-hint.ts). */
   versionHint?: () => number;
+  /** The revisions' activators; without them every request goes straight to the revision's one isolate. */
+  activator?: ActivatorClient & {
+    serve(key: string, request: Request, target: RevisionTarget, autoscaler: Record<string, string>): Promise<Response>;
+  };
 }
 
 /** Serve from cache but refresh in the background after this long… */
@@ -25,15 +30,17 @@ const MAX_AGE_MS = 2000;
 
 export function createIngress(deps: RouterDeps) {
   const cache = new TableCache(deps);
+  const capacity = deps.activator ? new CapacityCache(deps.activator) : undefined;
   const app = new Hono();
   app.all("*", async (c) => {
-    const table = await cache.current(executionContext(c));
+    const ctx = executionContext(c);
+    const table = await cache.current(ctx);
     // workerd builds the request URL from the Host header; Miniflare's dispatchFetch keeps the URL's host.
     const host = normalizeHost(urlHost(c.req.url));
     const route = table.hosts[host];
     if (!route) return text(404, `no Knative route for host "${host}"\n`);
     const target = table.revisions[revisionKey(route.namespace, pick(route))];
-    return forwardToRevision(deps, target, route, c.req.raw, host);
+    return forwardToRevision(deps, target, route, c.req.raw, host, { capacity, ctx, autoscaler: table.autoscaler ?? {} });
   });
   return {
     fetch(request: Request, ctx?: ExecutionContext): Promise<Response> {
@@ -89,13 +96,24 @@ function pick(route: HostRoute): string {
   return targets[targets.length - 1].revision;
 }
 
-/** The seam where an activator will sit when a revision has no free capacity. */
+interface ForwardContext {
+  capacity?: CapacityCache;
+  ctx?: ExecutionContext;
+  autoscaler: Record<string, string>;
+}
+
+/**
+ * Sends the request to the revision: straight to an instance when its activator says the warm path may
+ * bypass it (Knative's excess burst capacity rule), otherwise through the activator, which queues,
+ * scales from zero and enforces containerConcurrency.
+ */
 export async function forwardToRevision(
   deps: RouterDeps,
   target: RevisionTarget | undefined,
   route: HostRoute,
   request: Request,
   host: string,
+  fwd: ForwardContext = { autoscaler: {} },
 ): Promise<Response> {
   if (!target) return text(503, `route "${route.route}" names a revision that does not exist yet\n`, { "retry-after": "1" });
   if (!target.digest) {
@@ -107,14 +125,27 @@ export async function forwardToRevision(
   headers.set("x-forwarded-host", host);
   headers.set("x-forwarded-proto", new URL(request.url).protocol.replace(":", ""));
   const forwarded = new Request(request, { headers });
+  if (!deps.activator || !fwd.capacity) return callInstance(deps, target, forwarded, undefined);
+  const key = revisionKey(target.namespace, target.name);
+  const instance = fwd.capacity.direct(key, fwd.ctx);
+  if (!instance) return deps.activator.serve(key, forwarded, target, fwd.autoscaler);
+  fwd.capacity.started(key);
+  try {
+    return await callInstance(deps, target, forwarded, instance);
+  } finally {
+    fwd.capacity.finished(key, fwd.ctx);
+  }
+}
+
+async function callInstance(deps: RouterDeps, target: RevisionTarget, request: Request, instance: string | undefined): Promise<Response> {
   const timeoutMs = (target.timeoutSeconds || 300) * 1000;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<Response>((resolve) => {
     timer = setTimeout(() => resolve(text(504, `revision "${target.name}" did not answer within ${target.timeoutSeconds}s (timeoutSeconds)\n`)), timeoutMs);
   });
   try {
-    const stub = revisionStub(deps.loader, target, deps.loadScript, deps.outbound);
-    return await Promise.race([stub.fetch(forwarded), timedOut]);
+    const stub = revisionStub(deps.loader, target, deps.loadScript, deps.outbound, instance);
+    return await Promise.race([stub.fetch(request), timedOut]);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     return text(502, `revision "${target.name}" failed: ${message}\n`);

@@ -13,9 +13,10 @@ export function isolateId(target: RevisionTarget): string {
   return `${target.namespace}/${target.name}@${target.digest}`;
 }
 
-export function revisionStub(loader: WorkerLoader, target: RevisionTarget, loadScript: LoadScript, outbound: Fetcher | null): Fetcher {
+/** The revision's isolate; `instanceId` names one of several instances (the activator's), else the probe's. */
+export function revisionStub(loader: WorkerLoader, target: RevisionTarget, loadScript: LoadScript, outbound: Fetcher | null, instanceId?: string): Fetcher {
   return loader
-    .get(isolateId(target), async () => {
+    .get(instanceId ?? isolateId(target), async () => {
       const code = await loadScript(target.digest!);
       if (code === null) throw new ScriptNotFoundError(`worker script ${target.scriptName}@${target.digest} is not in the script store`);
       return {

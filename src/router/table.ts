@@ -38,6 +38,8 @@ export interface RoutingTable {
   hosts: Record<string, HostRoute>;
   /** Keyed by `${namespace}/${name}`. */
   revisions: Record<string, RevisionTarget>;
+  /** config-autoscaler data, for the activators. */
+  autoscaler?: Record<string, string>;
 }
 
 export function revisionKey(namespace: string, name: string): string {

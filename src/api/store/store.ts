@@ -44,6 +44,12 @@ export class Store extends DurableObject<Env> {
     return this.currentTable();
   }
 
+  /** The autoscaler's decision and the instances loaded, for the PodAutoscaler and Revision status. */
+  async reportScale(namespace: string, name: string, desired: number, actual: number): Promise<void> {
+    if (!this.cluster.objects.get("revisions.serving.knative.dev", namespace, name)) return;
+    this.cluster.setRevisionFacts(namespace, name, { scale: { desired, actual } });
+  }
+
   async script(digest: string): Promise<string | null> {
     return this.cluster.scripts.code(digest);
   }
@@ -56,7 +62,7 @@ export class Store extends DurableObject<Env> {
         revisions: this.cluster.objects.list("revisions.serving.knative.dev") as never,
         config: this.cluster.servingConfig,
       });
-      this.table = { version: this.routingVersion, ...built };
+      this.table = { version: this.routingVersion, ...built, autoscaler: this.cluster.servingConfig.autoscaler };
     }
     return this.table!;
   }

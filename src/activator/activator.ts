@@ -1,0 +1,170 @@
+// The activator: one Durable Object per revision. It holds the revision's instances, queues requests
+// that find no capacity (from zero, or every instance at containerConcurrency), hands them out in
+// order as capacity frees, and runs the KPA decider every second on the metrics it sees.
+
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env.ts";
+import type { RevisionTarget } from "../router/table.ts";
+import { revisionStub, isolateId } from "../router/isolate.ts";
+import { parseAutoscalerSpec, type AutoscalerSpec } from "../autoscaler/spec.ts";
+import { decide, INITIAL_DECIDER_STATE, type DeciderState } from "../autoscaler/decider.ts";
+import { InstancePool, type Instance } from "./instances.ts";
+import { QueueFullError, QueueTimeoutError, WaitQueue } from "./queue.ts";
+import { RevisionMetrics } from "./metrics.ts";
+
+const TICK_MS = 1000;
+
+export interface CapacityView {
+  version: number;
+  /** Instance ids the router may call directly, when `bypass` is true. */
+  instances: string[];
+  bypass: boolean;
+}
+
+export class Activator extends DurableObject<Env> {
+  private target: RevisionTarget | undefined;
+  private spec: AutoscalerSpec | undefined;
+  private pool: InstancePool | undefined;
+  private readonly queue = new WaitQueue<Instance>(() => this.spec?.queueDepth ?? 10_000);
+  private readonly metrics = new RevisionMetrics(Date.now());
+  private decider: DeciderState = INITIAL_DECIDER_STATE;
+  private desired = 0;
+  private excessBurst = -1;
+  private reported = "";
+  private ticking = false;
+  private capacityVersion = Date.now();
+  coldStarts = 0;
+
+  /** Serves one request for the revision, queueing it until an instance has room. */
+  async serve(request: Request, target: RevisionTarget, autoscalerData: Record<string, string>): Promise<Response> {
+    this.configure(target, autoscalerData);
+    const spec = this.spec!;
+    const timeoutMs = (target.timeoutSeconds || 300) * 1000;
+    let instance = this.pool!.acquire(spec.containerConcurrency);
+    if (!instance) {
+      if (this.pool!.size === 0) this.scaleTo(Math.max(this.desired, spec.activationScale, spec.minScale, 1));
+      instance = this.pool!.acquire(spec.containerConcurrency);
+    }
+    if (!instance) {
+      try {
+        instance = await this.queue.wait(timeoutMs, request.signal);
+      } catch (err) {
+        if (err instanceof QueueFullError) return text(503, `revision "${target.name}" is overloaded: the activator's queue is full\n`, { "retry-after": "1" });
+        if (err instanceof QueueTimeoutError) return text(504, `revision "${target.name}" had no capacity within ${target.timeoutSeconds}s (timeoutSeconds)\n`);
+        return text(499, "client closed request\n");
+      }
+    }
+    return this.forward(instance, request, target, timeoutMs);
+  }
+
+  /** What a router may do without the activator: call these instances directly. */
+  async capacity(): Promise<CapacityView> {
+    return { version: this.capacityVersion, instances: this.bypass() ? this.pool!.all.map((i) => i.id) : [], bypass: this.bypass() };
+  }
+
+  /** A router's counts from the bypass path for the last bucket. */
+  async report(concurrency: number, requests: number): Promise<void> {
+    this.metrics.merge(Date.now(), concurrency, requests);
+    this.startTicking();
+  }
+
+  /** The highest in-flight count any instance has had (each instance's own record). */
+  async peaks(): Promise<{ id: string; peak: number }[]> {
+    return (this.pool?.all ?? []).map((i) => ({ id: i.id, peak: i.peak }));
+  }
+
+  override async alarm(): Promise<void> {
+    this.ticking = false;
+    this.tick();
+  }
+
+  private configure(target: RevisionTarget, data: Record<string, string>): void {
+    if (!this.target || this.target.digest !== target.digest || this.spec === undefined || this.target.annotations !== target.annotations) {
+      this.spec = parseAutoscalerSpec(data, target.annotations, target.containerConcurrency);
+    }
+    if (!this.pool || this.target?.digest !== target.digest) {
+      this.pool = new InstancePool(isolateId(target), Date.now());
+      this.scaleTo(this.spec.initialScale);
+    }
+    this.target = target;
+  }
+
+  private async forward(instance: Instance, request: Request, target: RevisionTarget, timeoutMs: number): Promise<Response> {
+    const start = Date.now();
+    this.metrics.started(start);
+    this.startTicking();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const stub = revisionStub(this.env.LOADER, target, (d) => this.store().script(d), this.env.PUBLIC_NET ?? null, instance.id);
+      const timedOut = new Promise<Response>((resolve) => {
+        timer = setTimeout(() => resolve(text(504, `revision "${target.name}" did not answer within ${target.timeoutSeconds}s (timeoutSeconds)\n`)), timeoutMs);
+      });
+      return await Promise.race([stub.fetch(request), timedOut]);
+    } catch (err) {
+      return text(502, `revision "${target.name}" failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    } finally {
+      clearTimeout(timer);
+      this.metrics.finished(Date.now());
+      this.pool!.release(instance);
+      this.queue.drain(() => this.pool!.acquire(this.spec!.containerConcurrency));
+    }
+  }
+
+  private tick(): void {
+    if (!this.spec || !this.pool) return;
+    const now = Date.now();
+    const stable = this.metrics.window(now, this.spec.stableWindowMs);
+    const panic = this.metrics.window(now, this.spec.panicWindowMs);
+    const pick = (w: { concurrency: number; rps: number }) => (this.spec!.metric === "rps" ? w.rps : w.concurrency);
+    const decision = decide(this.spec, {
+      now,
+      stableValue: pick(stable),
+      panicValue: pick(panic) + this.queue.length,
+      readyInstances: this.pool.size,
+      lastRequestAt: this.metrics.lastRequestAt,
+    }, this.decider);
+    this.decider = decision.state;
+    this.excessBurst = decision.excessBurstCapacity;
+    this.scaleTo(decision.desiredScale);
+    if (this.pool.size > 0 || this.queue.length > 0) this.startTicking();
+  }
+
+  private scaleTo(n: number): void {
+    const before = this.pool!.size;
+    if (before === 0 && n > 0) this.coldStarts++;
+    this.desired = n;
+    this.pool!.scaleTo(n);
+    if (this.pool!.size !== before) this.capacityVersion++;
+    this.queue.drain(() => this.pool!.acquire(this.spec!.containerConcurrency));
+    this.reportScale();
+  }
+
+  private bypass(): boolean {
+    return !!this.spec && this.spec.containerConcurrency === 0 && this.pool!.size > 0 && this.excessBurst >= 0 && this.spec.targetBurstCapacity !== -1;
+  }
+
+  private reportScale(): void {
+    const t = this.target;
+    if (!t) return;
+    const key = `${this.desired}/${this.pool!.size}`;
+    if (key === this.reported) return;
+    this.reported = key;
+    this.ctx.waitUntil(this.store().reportScale(t.namespace, t.name, this.desired, this.pool!.size).catch(() => {
+      this.reported = "";
+    }));
+  }
+
+  private startTicking(): void {
+    if (this.ticking) return;
+    this.ticking = true;
+    this.ctx.waitUntil(this.ctx.storage.setAlarm(Date.now() + TICK_MS));
+  }
+
+  private store() {
+    return this.env.STORE.get(this.env.STORE.idFromName("cluster"));
+  }
+}
+
+function text(status: number, body: string, headers: Record<string, string> = {}): Response {
+  return new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8", ...headers } });
+}
