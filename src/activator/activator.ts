@@ -57,6 +57,12 @@ export class Activator extends DurableObject<Env> {
     return this.forward(instance, request, target, timeoutMs);
   }
 
+  /** A new revision: start at its initial scale (min-scale included), as Knative does on creation. */
+  async warm(target: RevisionTarget, autoscalerData: Record<string, string>): Promise<void> {
+    this.configure(target, autoscalerData);
+    this.startTicking();
+  }
+
   /** What a router may do without the activator: call these instances directly. */
   async capacity(): Promise<CapacityView> {
     return { version: this.capacityVersion, instances: this.bypass() ? this.pool!.all.map((i) => i.id) : [], bypass: this.bypass() };
@@ -84,7 +90,10 @@ export class Activator extends DurableObject<Env> {
     }
     if (!this.pool || this.target?.digest !== target.digest) {
       this.pool = new InstancePool(isolateId(target), Date.now());
-      this.scaleTo(this.spec.initialScale);
+      this.target = target;
+      // Becoming active counts as activity: the KPA holds the initial scale for a stable window.
+      this.metrics.lastRequestAt ??= Date.now();
+      this.scaleTo(Math.max(this.spec.initialScale, this.spec.minScale));
     }
     this.target = target;
   }

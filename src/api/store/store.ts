@@ -88,7 +88,12 @@ export class Store extends DurableObject<Env> {
       .catch((err: unknown) => ({ ok: false as const, reason: "ProbeFailed", message: String(err) }))
       .then((load) => {
         this.probing.delete(id);
-        if (this.cluster.objects.get("revisions.serving.knative.dev", ns, name)) this.cluster.setRevisionFacts(ns, name, { load });
+        if (!this.cluster.objects.get("revisions.serving.knative.dev", ns, name)) return;
+        this.cluster.setRevisionFacts(ns, name, { load });
+        if (load.ok) {
+          const activator = this.env.ACTIVATOR.get(this.env.ACTIVATOR.idFromName(id));
+          return activator.warm(target, this.cluster.servingConfig.autoscaler).catch(() => {});
+        }
       });
     this.ctx.waitUntil(run);
   }
