@@ -40,7 +40,7 @@ export function createIngress(deps: RouterDeps) {
     const route = table.hosts[host];
     if (!route) return text(404, `no Knative route for host "${host}"\n`);
     const target = table.revisions[revisionKey(route.namespace, pick(route))];
-    return forwardToRevision(deps, target, route, c.req.raw, host, { capacity, ctx, autoscaler: table.autoscaler ?? {} });
+    return forwardToRevision(deps, target, route, c.req.raw, { capacity, ctx, autoscaler: table.autoscaler ?? {} });
   });
   return {
     fetch(request: Request, ctx?: ExecutionContext): Promise<Response> {
@@ -112,7 +112,6 @@ export async function forwardToRevision(
   target: RevisionTarget | undefined,
   route: HostRoute,
   request: Request,
-  host: string,
   fwd: ForwardContext = { autoscaler: {} },
 ): Promise<Response> {
   if (!target) return text(503, `route "${route.route}" names a revision that does not exist yet\n`, { "retry-after": "1" });
@@ -120,11 +119,14 @@ export async function forwardToRevision(
     return text(503, `revision "${target.name}" runs the container image ${target.image} as a pod, and no Kubernetes bridge serves pod revisions here\n`);
   }
   if (!target.ready) return text(503, `revision "${target.name}" is not ready\n`, { "retry-after": "1" });
-  const headers = new Headers(request.headers);
-  headers.delete(PROBE_HEADER);
-  headers.set("x-forwarded-host", host);
-  headers.set("x-forwarded-proto", new URL(request.url).protocol.replace(":", ""));
-  const forwarded = new Request(request, { headers });
+  // The request goes on as it came (its URL keeps the Host), copied only to drop a spoofed probe header:
+  // copying headers on every request costs the warm path a tenth of its throughput.
+  let forwarded = request;
+  if (request.headers.has(PROBE_HEADER)) {
+    const headers = new Headers(request.headers);
+    headers.delete(PROBE_HEADER);
+    forwarded = new Request(request, { headers });
+  }
   if (!deps.activator || !fwd.capacity) return callInstance(deps, target, forwarded, undefined);
   const key = revisionKey(target.namespace, target.name);
   const instance = fwd.capacity.direct(key, fwd.ctx);
