@@ -27,7 +27,7 @@ function ingressFor(env: Env): ReturnType<typeof createIngress> {
       activator: {
         serve: (key, request, target, autoscaler) => activator(env, key).serve(request, target, autoscaler),
         capacity: (key) => activator(env, key).capacity(),
-        report: (key, concurrency, requests) => activator(env, key).report(concurrency, requests),
+        report: (key, concurrency, requests, delta) => activator(env, key).report(concurrency, requests, delta),
       },
     });
   }

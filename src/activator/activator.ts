@@ -6,13 +6,22 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
 import type { RevisionTarget } from "../router/table.ts";
 import { revisionStub, isolateId } from "../router/isolate.ts";
+import { PROBE_HEADER } from "../router/wrapper.ts";
 import { parseAutoscalerSpec, type AutoscalerSpec } from "../autoscaler/spec.ts";
 import { decide, INITIAL_DECIDER_STATE, type DeciderState } from "../autoscaler/decider.ts";
 import { InstancePool, type Instance } from "./instances.ts";
 import { QueueFullError, QueueTimeoutError, WaitQueue } from "./queue.ts";
 import { RevisionMetrics } from "./metrics.ts";
+import { Histogram, RequestStats, type HistogramSnapshot, type RequestDelta } from "./stats.ts";
 
 const TICK_MS = 1000;
+const SAVED_KEY = "revision";
+
+/** What the activator keeps on disk: enough to come back after an eviction or a restart. */
+interface Saved {
+  target: RevisionTarget;
+  data: Record<string, string>;
+}
 
 export interface CapacityView {
   version: number;
@@ -21,9 +30,28 @@ export interface CapacityView {
   bypass: boolean;
 }
 
+/** One revision's figures for /metrics. */
+export interface RevisionStats {
+  namespace: string;
+  revision: string;
+  service?: string;
+  configuration: string;
+  inFlight: number;
+  queueDepth: number;
+  desiredScale: number;
+  actualScale: number;
+  activatorInPath: boolean;
+  /** Requests the activator served, and those the routers sent straight to an instance. */
+  activator: RequestDelta;
+  direct: RequestDelta;
+  coldStarts: number;
+  coldStartLatency: HistogramSnapshot;
+}
+
 export class Activator extends DurableObject<Env> {
   private target: RevisionTarget | undefined;
   private spec: AutoscalerSpec | undefined;
+  private data: Record<string, string> | undefined;
   private pool: InstancePool | undefined;
   private readonly queue = new WaitQueue<Instance>(() => this.spec?.queueDepth ?? 10_000);
   private readonly metrics = new RevisionMetrics(Date.now());
@@ -33,28 +61,60 @@ export class Activator extends DurableObject<Env> {
   private reported = "";
   private ticking = false;
   private capacityVersion = Date.now();
-  coldStarts = 0;
+  private coldStarts = 0;
+  private readonly coldStartLatency = new Histogram();
+  private readonly served = new RequestStats();
+  private readonly bypassed = new RequestStats();
+  /** The routers' average in-flight count on the bypass path, from their last report. */
+  private bypassConcurrency = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // An activator that was evicted or restarted with the platform comes back at its min-scale.
+    ctx.blockConcurrencyWhile(async () => {
+      const saved = await ctx.storage.get<Saved>(SAVED_KEY);
+      if (saved && !this.target) {
+        this.configure(saved.target, saved.data, true);
+        this.startTicking();
+      }
+    });
+  }
 
   /** Serves one request for the revision, queueing it until an instance has room. */
   async serve(request: Request, target: RevisionTarget, autoscalerData: Record<string, string>): Promise<Response> {
     this.configure(target, autoscalerData);
     const spec = this.spec!;
     const timeoutMs = (target.timeoutSeconds || 300) * 1000;
+    const arrived = Date.now();
+    let cold = false;
     let instance = this.pool!.acquire(spec.containerConcurrency);
     if (!instance) {
-      if (this.pool!.size === 0) this.scaleTo(Math.max(this.desired, spec.activationScale, spec.minScale, 1));
+      if (this.pool!.size === 0) {
+        cold = true;
+        this.scaleTo(Math.max(this.desired, spec.activationScale, spec.minScale, 1));
+      }
       instance = this.pool!.acquire(spec.containerConcurrency);
     }
     if (!instance) {
       try {
+        // workerd does not abort a request's signal when its HTTP client disconnects (see docs/serving.md),
+        // so in practice a queued request stays until served or timed out; the signal is honoured if it fires.
         instance = await this.queue.wait(timeoutMs, request.signal);
       } catch (err) {
-        if (err instanceof QueueFullError) return text(503, `revision "${target.name}" is overloaded: the activator's queue is full\n`, { "retry-after": "1" });
-        if (err instanceof QueueTimeoutError) return text(504, `revision "${target.name}" had no capacity within ${target.timeoutSeconds}s (timeoutSeconds)\n`);
-        return text(499, "client closed request\n");
+        const res = err instanceof QueueFullError
+          ? text(503, `revision "${target.name}" is overloaded: the activator's queue is full\n`, { "retry-after": "1" })
+          : err instanceof QueueTimeoutError
+            ? text(504, `revision "${target.name}" had no capacity within ${target.timeoutSeconds}s (timeoutSeconds)\n`)
+            : text(499, "client closed request\n");
+        this.served.record(res.status, Date.now() - arrived);
+        return res;
       }
     }
-    return this.forward(instance, request, target, timeoutMs);
+    const res = await this.forward(instance, request, target, timeoutMs);
+    const ms = Date.now() - arrived;
+    this.served.record(res.status, ms);
+    if (cold) this.coldStartLatency.observe(ms);
+    return res;
   }
 
   /** A new revision: start at its initial scale (min-scale included), as Knative does on creation. */
@@ -63,15 +123,52 @@ export class Activator extends DurableObject<Env> {
     this.startTicking();
   }
 
+  /** After a restart: hold the revision's min-scale again (not its initial scale: it is not new). */
+  async restore(target: RevisionTarget, autoscalerData: Record<string, string>): Promise<void> {
+    this.configure(target, autoscalerData, true);
+    this.startTicking();
+  }
+
+  /** The revision was deleted: drop its instances and forget it. */
+  async retire(): Promise<void> {
+    if (this.pool) this.pool.scaleTo(0);
+    this.target = undefined;
+    this.spec = undefined;
+    this.pool = undefined;
+    await this.ctx.storage.deleteAll();
+  }
+
   /** What a router may do without the activator: call these instances directly. */
   async capacity(): Promise<CapacityView> {
     return { version: this.capacityVersion, instances: this.bypass() ? this.pool!.all.map((i) => i.id) : [], bypass: this.bypass() };
   }
 
   /** A router's counts from the bypass path for the last bucket. */
-  async report(concurrency: number, requests: number): Promise<void> {
+  async report(concurrency: number, requests: number, delta?: RequestDelta): Promise<void> {
     this.metrics.merge(Date.now(), concurrency, requests);
+    this.bypassConcurrency = concurrency;
+    if (delta) this.bypassed.merge(delta);
     this.startTicking();
+  }
+
+  async stats(): Promise<RevisionStats | null> {
+    const t = this.target;
+    if (!t) return null;
+    return {
+      namespace: t.namespace,
+      revision: t.name,
+      service: t.service,
+      configuration: t.configuration,
+      inFlight: (this.pool?.inFlight ?? 0) + Math.round(this.bypass() ? this.bypassConcurrency : 0),
+      queueDepth: this.queue.length,
+      desiredScale: this.desired,
+      actualScale: this.pool?.size ?? 0,
+      activatorInPath: !this.bypass(),
+      activator: this.served.snapshot(),
+      direct: this.bypassed.snapshot(),
+      coldStarts: this.coldStarts,
+      coldStartLatency: this.coldStartLatency.snapshot(),
+    };
   }
 
   /** The highest in-flight count any instance has had (each instance's own record). */
@@ -84,16 +181,20 @@ export class Activator extends DurableObject<Env> {
     this.tick();
   }
 
-  private configure(target: RevisionTarget, data: Record<string, string>): void {
-    if (!this.target || this.target.digest !== target.digest || this.spec === undefined || this.target.annotations !== target.annotations) {
+  private configure(target: RevisionTarget, data: Record<string, string>, restoring = false): void {
+    const changed = !this.target || this.target.digest !== target.digest || this.spec === undefined ||
+      JSON.stringify(this.target.annotations) !== JSON.stringify(target.annotations) || JSON.stringify(this.data) !== JSON.stringify(data);
+    if (changed) {
       this.spec = parseAutoscalerSpec(data, target.annotations, target.containerConcurrency);
+      this.data = data;
+      this.ctx.storage.put(SAVED_KEY, { target, data } satisfies Saved).catch(() => {});
     }
     if (!this.pool || this.target?.digest !== target.digest) {
       this.pool = new InstancePool(isolateId(target), Date.now());
       this.target = target;
       // Becoming active counts as activity: the KPA holds the initial scale for a stable window.
       this.metrics.lastRequestAt ??= Date.now();
-      this.scaleTo(Math.max(this.spec.initialScale, this.spec.minScale));
+      this.scaleTo(restoring ? this.spec!.minScale : Math.max(this.spec!.initialScale, this.spec!.minScale));
     }
     this.target = target;
   }
@@ -142,10 +243,17 @@ export class Activator extends DurableObject<Env> {
     const before = this.pool!.size;
     if (before === 0 && n > 0) this.coldStarts++;
     this.desired = n;
-    this.pool!.scaleTo(n);
+    for (const added of this.pool!.scaleTo(n)) this.preload(added);
     if (this.pool!.size !== before) this.capacityVersion++;
     this.queue.drain(() => this.pool!.acquire(this.spec!.containerConcurrency));
     this.reportScale();
+  }
+
+  /** Loads a new instance's isolate now, as a pod starts before it is sent traffic (min-scale stays warm). */
+  private preload(instance: Instance): void {
+    const target = this.target!;
+    const stub = revisionStub(this.env.LOADER, target, (d) => this.store().script(d), this.env.PUBLIC_NET ?? null, instance.id);
+    this.ctx.waitUntil(stub.fetch("http://probe.knit.internal/", { headers: { [PROBE_HEADER]: "1" } }).then((r) => r.body?.cancel(), () => {}));
   }
 
   private bypass(): boolean {

@@ -55,10 +55,15 @@ export class InstancePool {
   /**
    * Grows or shrinks to `n` instances. Shrinking drops idle instances first; one still serving is kept
    * until its requests finish (it is dropped at a later call). Scaling to zero starts a new epoch, so the
-   * next instance is a fresh isolate (a cold start), as a new pod would be.
+   * next instance is a fresh isolate (a cold start), as a new pod would be. Answers the instances added.
    */
-  scaleTo(n: number): void {
-    while (this.list.length < n) this.list.push({ id: `${this.baseId}#${this.epoch}.${this.next++}`, inFlight: 0, peak: 0 });
+  scaleTo(n: number): Instance[] {
+    const added: Instance[] = [];
+    while (this.list.length < n) {
+      const instance = { id: `${this.baseId}#${this.epoch}.${this.next++}`, inFlight: 0, peak: 0 };
+      this.list.push(instance);
+      added.push(instance);
+    }
     if (this.list.length > n) {
       const keep = this.list.filter((i) => i.inFlight > 0);
       const idle = this.list.filter((i) => i.inFlight === 0);
@@ -68,5 +73,6 @@ export class InstancePool {
       this.epoch++;
       this.next = 0;
     }
+    return added;
   }
 }

@@ -3,13 +3,14 @@
 // the background; plus the counts of bypassed requests, reported to the activator every second.
 
 import type { CapacityView } from "../activator/activator.ts";
+import { RequestStats, type RequestDelta } from "../activator/stats.ts";
 
 const REFRESH_MS = 250;
 const REPORT_MS = 1000;
 
 export interface ActivatorClient {
   capacity(key: string): Promise<CapacityView>;
-  report(key: string, concurrency: number, requests: number): Promise<void>;
+  report(key: string, concurrency: number, requests: number, delta: RequestDelta): Promise<void>;
 }
 
 interface Entry {
@@ -22,6 +23,7 @@ interface Entry {
   requests: number;
   lastChange: number;
   lastReport: number;
+  stats: RequestStats;
 }
 
 export class CapacityCache {
@@ -37,7 +39,7 @@ export class CapacityCache {
     const now = Date.now();
     let e = this.entries.get(key);
     if (!e) {
-      e = { fetchedAt: 0, next: 0, inFlight: 0, concurrencyMs: 0, requests: 0, lastChange: now, lastReport: now };
+      e = { fetchedAt: 0, next: 0, inFlight: 0, concurrencyMs: 0, requests: 0, lastChange: now, lastReport: now, stats: new RequestStats() };
       this.entries.set(key, e);
     }
     if (now - e.fetchedAt > REFRESH_MS && !e.refreshing) {
@@ -60,11 +62,13 @@ export class CapacityCache {
     e.requests++;
   }
 
-  finished(key: string, ctx: ExecutionContext | undefined): void {
+  /** A bypassed request answered with `status` after `ms` (time to the response headers). */
+  finished(key: string, ctx: ExecutionContext | undefined, status: number, ms: number): void {
     const e = this.entries.get(key)!;
     const now = Date.now();
     this.advance(e, now);
     e.inFlight--;
+    e.stats.record(status, ms);
     if (now - e.lastReport >= REPORT_MS) {
       const span = now - e.lastReport;
       const concurrency = e.concurrencyMs / span;
@@ -72,7 +76,7 @@ export class CapacityCache {
       e.concurrencyMs = 0;
       e.requests = 0;
       e.lastReport = now;
-      ctx?.waitUntil(this.client.report(key, concurrency, requests).catch(() => {}));
+      ctx?.waitUntil(this.client.report(key, concurrency, requests, e.stats.take()).catch(() => {}));
     }
   }
 

@@ -132,10 +132,14 @@ export async function forwardToRevision(
   const instance = fwd.capacity.direct(key, fwd.ctx);
   if (!instance) return deps.activator.serve(key, forwarded, target, fwd.autoscaler);
   fwd.capacity.started(key);
+  const start = Date.now();
+  let status = 500;
   try {
-    return await callInstance(deps, target, forwarded, instance);
+    const res = await callInstance(deps, target, forwarded, instance);
+    status = res.status;
+    return res;
   } finally {
-    fwd.capacity.finished(key, fwd.ctx);
+    fwd.capacity.finished(key, fwd.ctx, status, Date.now() - start);
   }
 }
 

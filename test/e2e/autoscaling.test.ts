@@ -8,6 +8,7 @@ import { Agent, request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startKnit, type KnitHandle } from "./helpers/platform.ts";
 import { waitFor } from "./helpers/load.ts";
+import { sample } from "./helpers/metrics.ts";
 
 let knit: KnitHandle;
 const dir = mkdtempSync(join(tmpdir(), "knit-scale-"));
@@ -98,8 +99,26 @@ describe("autoscaling", () => {
     seen.push(kpa("burst").desired ?? 0);
     // 500 in flight over a target of 7 per instance (10 × 70 %): the KPA asks for many instances.
     expect(Math.max(...seen)).toBeGreaterThanOrEqual(5);
+    // /metrics saw the same: 500 answers through the activator, one cold start with its latency.
+    const metrics = (await knit.apiRequest("/metrics", { authorization: `Bearer ${knit.token}` })).body;
+    const rev = { revision_name: "burst-00001", service_name: "burst", namespace_name: "default" };
+    expect(sample(metrics, "knit_revision_request_count", { ...rev, response_code_class: "2xx", path: "activator" })).toBe(500);
+    expect(sample(metrics, "knit_revision_request_latencies_count", rev)).toBe(500);
+    expect(sample(metrics, "knit_revision_cold_starts_total", rev)).toBeGreaterThanOrEqual(1);
+    expect(sample(metrics, "knit_revision_cold_start_latencies_count", rev)).toBe(1);
+    expect(sample(metrics, "knit_revision_activator_in_path", rev)).toBe(1);
+    expect(sample(metrics, "knit_revision_queue_depth", rev)).toBe(0);
+    expect(sample(metrics, "knit_revision_actual_scale", rev)).toBeGreaterThanOrEqual(1);
     await waitFor("burst back to zero", () => kpa("burst").actual === 0 || undefined, 30_000);
   }, 90_000);
+
+  it("/metrics needs the bearer token and answers Prometheus text", async () => {
+    expect((await knit.apiRequest("/metrics")).status).toBe(401);
+    const res = await knit.apiRequest("/metrics", { authorization: `Bearer ${knit.token}` });
+    expect(res.status).toBe(200);
+    expect(res.body).toContain("# TYPE knit_revision_request_latencies histogram");
+    expect(sample(res.body, "knit_revision_desired_scale", { revision_name: "burst-00001" })).toBeTypeOf("number");
+  });
 
   it("min-scale keeps instances warm after traffic stops", async () => {
     apply("warm", service("warm", counting(1), { "min-scale": "2" }));

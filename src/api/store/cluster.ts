@@ -23,6 +23,8 @@ export interface ClusterHooks {
   routingChanged(): void;
   /** A Revision was reconciled; the runtime may need to load and probe it. */
   revisionSeen(revision: KObject): void;
+  /** A Revision was deleted: its instances must go. */
+  revisionGone?(namespace: string, name: string): void;
 }
 
 export class Cluster implements LoopStorage {
@@ -190,7 +192,10 @@ export class Cluster implements LoopStorage {
         for (const child of this.objects.list(childKey, name)) this.deleteCascade(childKey as StoreKey, name, child.metadata.name!);
       }
     }
-    if (key === "revisions.serving.knative.dev") this.runtimeFacts.delete(`${namespace}/${name}`);
+    if (key === "revisions.serving.knative.dev") {
+      this.runtimeFacts.delete(`${namespace}/${name}`);
+      this.hooks.revisionGone?.(namespace!, name);
+    }
   }
 
   /** Records a runtime fact about a Revision and reconciles what follows from it. */

@@ -9,6 +9,7 @@ import { revisionKey } from "../../router/table.ts";
 import { buildRoutingTable } from "../../router/build-table.ts";
 import { publishRoutingVersion } from "../../router/version-hint.ts";
 import { probeRevision } from "../../router/isolate.ts";
+import { parseAutoscalerSpec } from "../../autoscaler/spec.ts";
 import { Cluster } from "./cluster.ts";
 import { handleStoreRequest } from "../server/store-routes.ts";
 import { errorResponse } from "../server/respond.ts";
@@ -24,10 +25,30 @@ export class Store extends DurableObject<Env> {
     this.cluster = new Cluster(ctx.storage.sql, {
       routingChanged: () => this.routingChanged(),
       revisionSeen: (rev) => this.maybeProbe(rev as Revision),
+      revisionGone: (ns, name) => this.ctx.waitUntil(this.activator(`${ns}/${name}`).retire().catch(() => {})),
     });
     this.cluster.podRuntimeAvailable = env.POD_RUNTIME === "true";
     this.cluster.resyncAll();
     publishRoutingVersion(this.routingVersion);
+    this.restoreActivators();
+  }
+
+  /**
+   * After a restart (or an eviction) activators hold no instances. Those that should (min-scale), or that
+   * last reported some, are woken so min-scale comes back and no status keeps a stale scale.
+   */
+  private restoreActivators(): void {
+    for (const [key, target] of Object.entries(this.currentTable().revisions)) {
+      const facts = this.cluster.runtimeFacts.get(key);
+      if (!target.digest || !facts?.load?.ok) continue;
+      const wanted = parseAutoscalerSpec(this.cluster.servingConfig.autoscaler, target.annotations, target.containerConcurrency).minScale;
+      if (wanted === 0 && !facts.scale?.actual && !facts.scale?.desired) continue;
+      this.ctx.waitUntil(this.activator(key).restore(target, this.cluster.servingConfig.autoscaler).catch(() => {}));
+    }
+  }
+
+  private activator(key: string) {
+    return this.env.ACTIVATOR.get(this.env.ACTIVATOR.idFromName(key));
   }
 
   override async fetch(request: Request): Promise<Response> {
@@ -48,6 +69,11 @@ export class Store extends DurableObject<Env> {
   async reportScale(namespace: string, name: string, desired: number, actual: number): Promise<void> {
     if (!this.cluster.objects.get("revisions.serving.knative.dev", namespace, name)) return;
     this.cluster.setRevisionFacts(namespace, name, { scale: { desired, actual } });
+  }
+
+  /** `namespace/name` of every worker revision, for /metrics. */
+  async workerRevisionKeys(): Promise<string[]> {
+    return Object.entries(this.currentTable().revisions).filter(([, t]) => t.digest).map(([k]) => k);
   }
 
   async script(digest: string): Promise<string | null> {
@@ -91,8 +117,7 @@ export class Store extends DurableObject<Env> {
         if (!this.cluster.objects.get("revisions.serving.knative.dev", ns, name)) return;
         this.cluster.setRevisionFacts(ns, name, { load });
         if (load.ok) {
-          const activator = this.env.ACTIVATOR.get(this.env.ACTIVATOR.idFromName(id));
-          return activator.warm(target, this.cluster.servingConfig.autoscaler).catch(() => {});
+          return this.activator(id).warm(target, this.cluster.servingConfig.autoscaler).catch(() => {});
         }
       });
     this.ctx.waitUntil(run);
