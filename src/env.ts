@@ -2,6 +2,7 @@
 
 import type { Store } from "./api/store/store.ts";
 import type { Activator } from "./activator/activator.ts";
+import type { EventLog } from "./eventing/event-log.ts";
 
 export interface Env {
   /** Worker Loader: starts revision isolates from code held as strings. */
@@ -10,6 +11,8 @@ export interface Env {
   STORE: DurableObjectNamespace<Store>;
   /** One activator per revision (id name "namespace/name"). */
   ACTIVATOR: DurableObjectNamespace<Activator>;
+  /** One event log per Broker (id name "broker:namespace/name"). */
+  EVENTS: DurableObjectNamespace<EventLog>;
   /** Bearer token the API requires. */
   API_TOKEN: string;
   /** Outbound network for revision isolates: public addresses only, so a revision cannot reach the API. */

@@ -30,8 +30,12 @@ const ready: PrinterColumn[] = [
   { name: "Reason", type: "string", jsonPath: '.status.conditions[?(@.type=="Ready")].reason' },
 ];
 
+const age: PrinterColumn = { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" };
+
 const serving = "serving.knative.dev";
 const knativeCategories = ["all", "knative", "serving"];
+const eventing = "eventing.knative.dev";
+const eventingCategories = ["all", "knative", "eventing"];
 
 export const KINDS: KindInfo[] = [
   {
@@ -102,6 +106,21 @@ export const KINDS: KindInfo[] = [
     ],
   },
   {
+    group: eventing, version: "v1", kind: "Broker", plural: "brokers", singular: "broker",
+    shortNames: [], namespaced: true, categories: eventingCategories, statusSubresource: true,
+    columns: [{ name: "URL", type: "string", jsonPath: ".status.address.url" }, age, ...ready],
+  },
+  {
+    group: eventing, version: "v1", kind: "Trigger", plural: "triggers", singular: "trigger",
+    shortNames: [], namespaced: true, categories: eventingCategories, statusSubresource: true,
+    columns: [
+      { name: "Broker", type: "string", jsonPath: ".spec.broker" },
+      { name: "Subscriber_URI", type: "string", jsonPath: ".status.subscriberUri" },
+      age,
+      ...ready,
+    ],
+  },
+  {
     group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", singular: "configmap",
     shortNames: ["cm"], namespaced: true, categories: [], statusSubresource: false,
     columns: [{ name: "Data", type: "integer", jsonPath: ".data" }],
@@ -146,4 +165,6 @@ export const API_VERSION = {
   domainMapping: `${serving}/v1beta1`,
   clusterDomainClaim: "networking.internal.knative.dev/v1alpha1",
   podAutoscaler: "autoscaling.internal.knative.dev/v1alpha1",
+  broker: `${eventing}/v1`,
+  trigger: `${eventing}/v1`,
 } as const;

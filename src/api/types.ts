@@ -274,3 +274,4 @@ export interface WatchEvent<T extends KObject = KObject> {
   type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
   object: T | KStatus;
 }
+export * from "./eventing-types.ts";

@@ -5,7 +5,7 @@
 import { writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bundleToFile } from "./bundle.ts";
+import { bundleToFile, PLATFORM_ALIAS } from "./bundle.ts";
 import { CONFIG_NAMES, platformConfig } from "./capnp.ts";
 import { ensureDir, ensureToken, kubeconfigText, statePaths, writePrivate } from "./state.ts";
 import { ensureTls } from "./tls.ts";
@@ -38,7 +38,7 @@ export async function writePlatform(opts: WritePlatformOptions): Promise<{ worke
   await ensureDir(opts.doDir);
   const worker = join(opts.outDir, "worker.js");
   const config = join(opts.outDir, "config.capnp");
-  await bundleToFile(opts.entry, worker);
+  await bundleToFile(opts.entry, worker, PLATFORM_ALIAS);
   const text = platformConfig({
     workerFile: "worker.js",
     port: opts.port,

@@ -27,9 +27,9 @@ export class BundleError extends Error {
 }
 
 /** Bundles `entry` into one ES module and returns its source. */
-export async function bundleModule(entry: string): Promise<string> {
+export async function bundleModule(entry: string, alias?: Record<string, string>): Promise<string> {
   try {
-    const result = await build({ ...BUNDLE_OPTIONS, entryPoints: [entry], write: false, outfile: "worker.js" });
+    const result = await build({ ...BUNDLE_OPTIONS, entryPoints: [entry], write: false, outfile: "worker.js", ...(alias ? { alias } : {}) });
     const out = result.outputFiles.find((f) => f.path.endsWith(".js"));
     if (!out) throw new BundleError(entry, "esbuild produced no JavaScript output");
     return out.text;
@@ -39,9 +39,19 @@ export async function bundleModule(entry: string): Promise<string> {
   }
 }
 
+const SHIMS = new URL("../eventing/node-shims/", import.meta.url).pathname;
+
+/** The platform worker runs with nodejs_compat; CommonJS dependencies' requires of Node modules go through shims. */
+export const PLATFORM_ALIAS: Record<string, string> = {
+  events: `${SHIMS}events.ts`,
+  util: `${SHIMS}util.ts`,
+  http: `${SHIMS}no-http.ts`,
+  https: `${SHIMS}no-http.ts`,
+};
+
 /** Bundles `entry` into `outfile` (directories created). */
-export async function bundleToFile(entry: string, outfile: string): Promise<void> {
-  const code = await bundleModule(entry);
+export async function bundleToFile(entry: string, outfile: string, alias?: Record<string, string>): Promise<void> {
+  const code = await bundleModule(entry, alias);
   await mkdir(dirname(outfile), { recursive: true });
   await writeFile(outfile, code);
 }

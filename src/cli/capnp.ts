@@ -24,6 +24,7 @@ export const CONFIG_NAMES = {
   main: "main",
   disk: "do-disk",
   publicNet: "public-net",
+  platformNet: "platform-net",
 } as const;
 
 export const DEFAULT_COMPATIBILITY_DATE = "2025-09-01";
@@ -54,6 +55,8 @@ const config :Workerd.Config = (
     (name = ${s(CONFIG_NAMES.disk)}, disk = (path = ${s(opts.doDir)}, writable = true)),
     # Revisions' outbound: public addresses only, so a revision cannot reach the API or loopback.
     (name = ${s(CONFIG_NAMES.publicNet)}, network = (allow = ["public"])),
+    # The platform's own outbound (event deliveries to a Trigger's \`uri\`): any address, loopback included.
+    (name = ${s(CONFIG_NAMES.platformNet)}, network = (allow = ["public", "private", "local"])),
   ],
   sockets = [
     (name = "ingress", address = ${s(`${host}:${opts.port}`)}, http = (), service = ${s(CONFIG_NAMES.main)}),
@@ -65,10 +68,13 @@ const config :Workerd.Config = (
 const platform :Workerd.Worker = (
   modules = [ (name = "worker.js", esModule = embed ${s(opts.workerFile)}) ],
   compatibilityDate = ${s(opts.compatibilityDate ?? DEFAULT_COMPATIBILITY_DATE)},
+  compatibilityFlags = ["nodejs_compat"],
+  globalOutbound = ${s(CONFIG_NAMES.platformNet)},
   bindings = [
     (name = "LOADER", workerLoader = ()),
     (name = "STORE", durableObjectNamespace = "Store"),
     (name = "ACTIVATOR", durableObjectNamespace = "Activator"),
+    (name = "EVENTS", durableObjectNamespace = "EventLog"),
     (name = "API_TOKEN", text = ${s(opts.token)}),
     (name = "PUBLIC_NET", service = ${s(CONFIG_NAMES.publicNet)}),
   ],
@@ -76,6 +82,7 @@ const platform :Workerd.Worker = (
     (className = "Store", uniqueKey = "knit-store", enableSql = true),
     # Activators keep only in-memory state (instances, queue, metrics); SQLite backs their alarms.
     (className = "Activator", uniqueKey = "knit-activator", enableSql = true),
+    (className = "EventLog", uniqueKey = "knit-event-log", enableSql = true),
   ],
   durableObjectStorage = (localDisk = ${s(CONFIG_NAMES.disk)}),
 );

@@ -3,7 +3,7 @@
 
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 import { join } from "node:path";
-import { bundleToFile } from "./bundle.ts";
+import { bundleToFile, PLATFORM_ALIAS } from "./bundle.ts";
 import { platformEntry } from "./build.ts";
 import { ApiClient } from "./client.ts";
 
@@ -27,7 +27,7 @@ export interface MiniflarePlatform {
 
 export async function startMiniflarePlatform(opts: MiniflarePlatformOptions): Promise<MiniflarePlatform> {
   const script = join(opts.workDir, "worker.js");
-  await bundleToFile(platformEntry(), script);
+  await bundleToFile(platformEntry(), script, PLATFORM_ALIAS);
   // Miniflare 5 takes a new options shape; the single-worker (v4) shape converts into it.
   const mf = new Miniflare(convertV4MiniflareOptions({
     host: "127.0.0.1",
@@ -38,7 +38,8 @@ export async function startMiniflarePlatform(opts: MiniflarePlatformOptions): Pr
     scriptPath: script,
     modulesRoot: opts.workDir,
     compatibilityDate: "2025-09-01",
-    durableObjects: { STORE: { className: "Store", useSQLite: true }, ACTIVATOR: { className: "Activator", useSQLite: true } },
+    compatibilityFlags: ["nodejs_compat"],
+    durableObjects: { STORE: { className: "Store", useSQLite: true }, ACTIVATOR: { className: "Activator", useSQLite: true }, EVENTS: { className: "EventLog", useSQLite: true } },
     workerLoaders: { LOADER: {} },
     bindings: { API_TOKEN: opts.token },
     unsafeDirectSockets: [{ host: "127.0.0.1", port: opts.apiPort, entrypoint: "api" }],

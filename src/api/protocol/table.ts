@@ -10,16 +10,21 @@ export interface TableOptions {
 }
 
 export function toTable(kind: KindInfo, objects: KObject[], opts: TableOptions) {
+  // A kind may place Age among its columns (Knative's eventing kinds do); otherwise it comes last.
+  const ageLast = !kind.columns.some((c) => c.name === "Age");
   const columns = [
     { name: "Name", type: "string", format: "name", description: "Name of the resource", priority: 0 },
-    ...kind.columns.map((c) => ({ name: c.name, type: c.type === "date" ? "date" : c.type, format: "", description: c.description ?? c.jsonPath, priority: c.priority ?? 0 })),
-    { name: "Age", type: "string", format: "", description: "Time since creation", priority: 0 },
+    ...kind.columns.map((c) => ({ name: c.name, type: c.type === "date" ? "string" : c.type, format: "", description: c.description ?? c.jsonPath, priority: c.priority ?? 0 })),
+    ...(ageLast ? [{ name: "Age", type: "string", format: "", description: "Time since creation", priority: 0 }] : []),
   ];
   const rows = objects.map((obj) => ({
     cells: [
       obj.metadata.name,
-      ...kind.columns.map((c) => cell(evaluate(obj, c.jsonPath), c.jsonPath)),
-      age(obj.metadata.creationTimestamp),
+      ...kind.columns.map((c) => {
+        const value = evaluate(obj, c.jsonPath);
+        return c.type === "date" ? age(typeof value === "string" ? value : undefined) : cell(value, c.jsonPath);
+      }),
+      ...(ageLast ? [age(obj.metadata.creationTimestamp)] : []),
     ],
     object: rowObject(obj, opts.includeObject),
   }));

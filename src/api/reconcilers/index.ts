@@ -1,7 +1,7 @@
 // The reconcilers by storage key, and which objects must be reconciled again when one changes.
 // ClusterDomainClaim, ConfigMap and Namespace have no reconciler: they carry no status Knit computes.
 
-import type { Configuration, DomainMapping, KObject, Revision, Route } from "../types.ts";
+import type { Broker, Configuration, DomainMapping, KObject, Revision, Route, Trigger } from "../types.ts";
 import type { ObjectRef, Reconciler, StoreKey, World } from "./world.ts";
 import { reconcileService } from "./service.ts";
 import { reconcileConfiguration } from "./configuration.ts";
@@ -9,6 +9,9 @@ import { reconcileRevision } from "./revision.ts";
 import { reconcileRoute } from "./route.ts";
 import { reconcileDomainMapping } from "./domainmapping.ts";
 import { reconcilePodAutoscaler } from "./podautoscaler.ts";
+import { reconcileBroker } from "./broker.ts";
+import { reconcileTrigger } from "./trigger.ts";
+import { refersTo } from "./addressable.ts";
 import { owningService } from "./route-traffic.ts";
 import { CONFIGURATION_LABEL, SERVICE_LABEL } from "../resources/labels.ts";
 import { controllerOf } from "../resources/owner.ts";
@@ -20,6 +23,8 @@ export const reconcilers: Partial<Record<StoreKey, Reconciler>> = {
   "routes.serving.knative.dev": reconcileRoute,
   "domainmappings.serving.knative.dev": reconcileDomainMapping,
   "podautoscalers.autoscaling.internal.knative.dev": reconcilePodAutoscaler,
+  "brokers.eventing.knative.dev": reconcileBroker,
+  "triggers.eventing.knative.dev": reconcileTrigger,
 };
 
 export interface ChangedObject {
@@ -33,6 +38,10 @@ const SERVICES: StoreKey = "services.serving.knative.dev";
 const CONFIGURATIONS: StoreKey = "configurations.serving.knative.dev";
 const ROUTES: StoreKey = "routes.serving.knative.dev";
 const DOMAIN_MAPPINGS: StoreKey = "domainmappings.serving.knative.dev";
+const BROKERS: StoreKey = "brokers.eventing.knative.dev";
+const TRIGGERS: StoreKey = "triggers.eventing.knative.dev";
+/** Kinds a Destination can name: who points at one must resolve its URL again when it changes. */
+const ADDRESSABLES: StoreKey[] = ["services.serving.knative.dev", ROUTES, BROKERS];
 
 /** Objects whose status depends on `changed` (not including `changed` itself). */
 export function dependentsOf(changed: ChangedObject, world: World): ObjectRef[] {
@@ -49,6 +58,17 @@ export function dependentsOf(changed: ChangedObject, world: World): ObjectRef[] 
       if (dm.spec?.ref?.kind === kind && dm.spec.ref.name === name) add(DOMAIN_MAPPINGS, ns, dm.metadata.name);
     }
   };
+
+  if (ns && ADDRESSABLES.includes(changed.key)) {
+    for (const t of world.list<Trigger>(TRIGGERS, ns)) {
+      const spec = t.spec;
+      if (refersTo(spec?.subscriber, ns, changed.key, changed.name) || refersTo(spec?.delivery?.deadLetterSink, ns, changed.key, changed.name) ||
+        (changed.key === BROKERS && spec?.broker === changed.name)) add(TRIGGERS, ns, t.metadata.name);
+    }
+    for (const b of world.list<Broker>(BROKERS, ns)) {
+      if (refersTo(b.spec?.delivery?.deadLetterSink, ns, changed.key, changed.name)) add(BROKERS, ns, b.metadata.name);
+    }
+  }
 
   switch (changed.key) {
     case "revisions.serving.knative.dev": {

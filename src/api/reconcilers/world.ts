@@ -13,6 +13,8 @@ export type StoreKey =
   | "domainmappings.serving.knative.dev"
   | "clusterdomainclaims.networking.internal.knative.dev"
   | "podautoscalers.autoscaling.internal.knative.dev"
+  | "brokers.eventing.knative.dev"
+  | "triggers.eventing.knative.dev"
   | "configmaps"
   | "namespaces";
 

@@ -25,6 +25,8 @@ export interface ClusterHooks {
   revisionSeen(revision: KObject): void;
   /** A Revision was deleted: its instances must go. */
   revisionGone?(namespace: string, name: string): void;
+  /** A Broker or Trigger changed (or was deleted): the brokers' event logs need their subscriptions again. */
+  eventingChanged?(): void;
 }
 
 export class Cluster implements LoopStorage {
@@ -226,6 +228,7 @@ export class Cluster implements LoopStorage {
     if (key === "routes.serving.knative.dev" || key === "revisions.serving.knative.dev" || key === "domainmappings.serving.knative.dev") {
       this.hooks.routingChanged();
     }
+    if (key === "brokers.eventing.knative.dev" || key === "triggers.eventing.knative.dev") this.hooks.eventingChanged?.();
     this.loop.changed(key, obj, this.world());
   }
 

@@ -10,6 +10,8 @@ import { buildRoutingTable } from "../../router/build-table.ts";
 import { publishRoutingVersion } from "../../router/version-hint.ts";
 import { probeRevision } from "../../router/isolate.ts";
 import { parseAutoscalerSpec } from "../../autoscaler/spec.ts";
+import { brokerLogConfigs } from "../resources/event-log.ts";
+import { brokerLogName } from "../../eventing/log-config.ts";
 import { Cluster } from "./cluster.ts";
 import { handleStoreRequest } from "../server/store-routes.ts";
 import { errorResponse } from "../server/respond.ts";
@@ -26,11 +28,51 @@ export class Store extends DurableObject<Env> {
       routingChanged: () => this.routingChanged(),
       revisionSeen: (rev) => this.maybeProbe(rev as Revision),
       revisionGone: (ns, name) => this.ctx.waitUntil(this.activator(`${ns}/${name}`).retire().catch(() => {})),
+      eventingChanged: () => this.eventingChanged(),
     });
     this.cluster.podRuntimeAvailable = env.POD_RUNTIME === "true";
     this.cluster.resyncAll();
     publishRoutingVersion(this.routingVersion);
     this.restoreActivators();
+    this.syncEventLogs();
+  }
+
+  private eventingSyncQueued = false;
+  private readonly pushedLogs = new Map<string, string>();
+
+  private eventingChanged(): void {
+    if (this.eventingSyncQueued) return;
+    this.eventingSyncQueued = true;
+    queueMicrotask(() => {
+      this.eventingSyncQueued = false;
+      this.syncEventLogs();
+    });
+  }
+
+  /** Pushes each Broker's subscriptions to its event log when they changed, and retires deleted Brokers' logs. */
+  private syncEventLogs(): void {
+    const configs = brokerLogConfigs(
+      this.cluster.objects.list("brokers.eventing.knative.dev") as never,
+      this.cluster.objects.list("triggers.eventing.knative.dev") as never,
+    );
+    const seen = new Set<string>();
+    for (const config of configs) {
+      const name = brokerLogName(config.namespace, config.name);
+      seen.add(name);
+      const text = JSON.stringify(config);
+      if (this.pushedLogs.get(name) === text) continue;
+      this.pushedLogs.set(name, text);
+      this.ctx.waitUntil(this.eventLog(name).configure(config).catch(() => this.pushedLogs.delete(name)));
+    }
+    for (const name of [...this.pushedLogs.keys()]) {
+      if (seen.has(name)) continue;
+      this.pushedLogs.delete(name);
+      this.ctx.waitUntil(this.eventLog(name).configure(null).catch(() => {}));
+    }
+  }
+
+  private eventLog(name: string) {
+    return this.env.EVENTS.get(this.env.EVENTS.idFromName(name));
   }
 
   /**

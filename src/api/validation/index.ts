@@ -8,6 +8,7 @@ import type { FieldError } from "./field-error.ts";
 import { DNS1123_LABEL, DNS1123_SUBDOMAIN, dns1035, invalid, required } from "./field-error.ts";
 import { validateRevisionSpec, validateTemplate, validateTraffic, validateVisibility } from "./serving.ts";
 import { validateAutoscalingAnnotations } from "./annotations.ts";
+import { validateBroker, validateTrigger } from "./eventing.ts";
 
 export type { FieldError };
 export { parseGoDuration } from "./duration.ts";
@@ -70,6 +71,14 @@ export function validateObject(key: StoreKey, obj: KObject, old: KObject | undef
       if (obj.metadata.namespace === "knative-serving") {
         for (const message of validateServingConfigMap(obj as never)) errors.push({ field: "data", message, reason: "FieldValueInvalid" });
       }
+      break;
+    case "brokers.eventing.knative.dev":
+      if (!DNS1123_SUBDOMAIN.test(name)) errors.push(invalid("metadata.name", name, "must be a valid DNS-1123 subdomain"));
+      errors.push(...validateBroker(obj));
+      break;
+    case "triggers.eventing.knative.dev":
+      if (!DNS1123_SUBDOMAIN.test(name)) errors.push(invalid("metadata.name", name, "must be a valid DNS-1123 subdomain"));
+      errors.push(...validateTrigger(obj, old));
       break;
     case "namespaces":
       if (!DNS1123_LABEL.test(name) || name.length > 63) errors.push(invalid("metadata.name", name, "must be a DNS-1123 label"));

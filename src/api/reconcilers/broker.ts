@@ -1,0 +1,42 @@
+// Broker: addressable at Knit's broker ingress; events are stored durably by the broker's event log
+// (a Durable Object), so the ingress, filter and trigger channel are ready as soon as the Broker exists.
+
+import type { AddressStatus, Broker } from "../types.ts";
+import type { Reconciler } from "./world.ts";
+import { generationOf, livingConditions, markFalse, markTrue, type Mark } from "./conditions.ts";
+import { resolveDestination } from "./addressable.ts";
+
+export const BROKER_INGRESS_HOST = "broker-ingress.knative-eventing.svc.cluster.local";
+const DEPENDENTS = ["Addressable", "DeadLetterSinkResolved", "FilterReady", "IngressReady", "TriggerChannelReady"] as const;
+
+export function brokerUrl(namespace: string, name: string): string {
+  return `http://${BROKER_INGRESS_HOST}/${namespace}/${name}`;
+}
+
+export const reconcileBroker: Reconciler = (obj, world) => {
+  const broker = obj as Broker;
+  const ns = broker.metadata.namespace!;
+  const previous = broker.status ?? {};
+  const url = brokerUrl(ns, broker.metadata.name!);
+  const status: AddressStatus = { ...previous, observedGeneration: generationOf(broker), address: { name: "http", url }, addresses: [{ name: "http", url }] };
+  delete status.deadLetterSinkUri;
+  let dls: Mark = markTrue("DeadLetterSinkNotConfigured", "No dead letter sink is configured.");
+  const sink = broker.spec?.delivery?.deadLetterSink;
+  if (sink) {
+    const resolved = resolveDestination(sink, ns, world);
+    if (resolved.ok) {
+      status.deadLetterSinkUri = resolved.uri;
+      dls = markTrue();
+    } else {
+      dls = markFalse("Unable to get the dead letter sink's URI", resolved.message);
+    }
+  }
+  status.conditions = livingConditions(previous.conditions, {
+    Addressable: markTrue(),
+    DeadLetterSinkResolved: dls,
+    FilterReady: markTrue(),
+    IngressReady: markTrue(),
+    TriggerChannelReady: markTrue(),
+  }, DEPENDENTS, world.now);
+  return { status };
+};

@@ -1,0 +1,58 @@
+// Knative Eventing's webhook rules for Brokers and Triggers, as field errors.
+
+import type { Broker, Destination, KObject, Trigger } from "../types.ts";
+import type { FieldError } from "./field-error.ts";
+import { DNS1123_SUBDOMAIN, invalid, required } from "./field-error.ts";
+import { validateFilters } from "../../eventing/filters.ts";
+import { validateDelivery } from "../../eventing/delivery.ts";
+
+function problems(list: { field: string; message: string }[]): FieldError[] {
+  return list.map((p) => ({ field: p.field, message: p.message, reason: "FieldValueInvalid" }));
+}
+
+export function validateDestination(dest: Destination | undefined, path: string): FieldError[] {
+  if (!dest || (!dest.ref && !dest.uri)) return [required(path, "expected at least one, got neither: ref, uri")];
+  const errors: FieldError[] = [];
+  if (dest.ref) {
+    if (!dest.ref.name) errors.push(required(`${path}.ref.name`));
+    if (!dest.ref.kind) errors.push(required(`${path}.ref.kind`));
+    if (!dest.ref.apiVersion) errors.push(required(`${path}.ref.apiVersion`));
+  } else {
+    try {
+      const url = new URL(dest.uri!);
+      if (url.protocol !== "http:" && url.protocol !== "https:") errors.push(invalid(`${path}.uri`, dest.uri, "must be an http or https URL"));
+    } catch {
+      errors.push(invalid(`${path}.uri`, dest.uri, "must be an absolute URL"));
+    }
+  }
+  return errors;
+}
+
+export function validateBroker(obj: KObject): FieldError[] {
+  const broker = obj as Broker;
+  const errors = problems(validateDelivery(broker.spec?.delivery, "spec.delivery"));
+  const dls = broker.spec?.delivery?.deadLetterSink;
+  if (dls) errors.push(...validateDestination(dls, "spec.delivery.deadLetterSink"));
+  return errors;
+}
+
+export function validateTrigger(obj: KObject, old: KObject | undefined): FieldError[] {
+  const trigger = obj as Trigger;
+  const spec = trigger.spec;
+  const errors: FieldError[] = [];
+  if (!spec?.broker) errors.push(required("spec.broker"));
+  else if (!DNS1123_SUBDOMAIN.test(spec.broker)) errors.push(invalid("spec.broker", spec.broker, "must be a Broker name"));
+  const oldBroker = (old as Trigger | undefined)?.spec?.broker;
+  if (old && oldBroker !== spec?.broker) {
+    errors.push({ field: "spec.broker", message: `Immutable fields changed (-old +new): broker: -"${oldBroker}" +"${spec?.broker}"`, reason: "FieldValueForbidden" });
+  }
+  for (const [name, value] of Object.entries(spec?.filter?.attributes ?? {})) {
+    if (!/^[a-z0-9]+$/.test(name)) errors.push(invalid(`spec.filter.attributes.${name}`, name, "attribute names are lower case letters and digits"));
+    if (typeof value !== "string") errors.push(invalid(`spec.filter.attributes.${name}`, value, "must be a string"));
+  }
+  errors.push(...problems(validateFilters(spec?.filters, "spec.filters")));
+  errors.push(...validateDestination(spec?.subscriber, "spec.subscriber"));
+  errors.push(...problems(validateDelivery(spec?.delivery, "spec.delivery")));
+  if (spec?.delivery?.deadLetterSink) errors.push(...validateDestination(spec.delivery.deadLetterSink, "spec.delivery.deadLetterSink"));
+  return errors;
+}

@@ -1,0 +1,57 @@
+// The platform's parts wired together for one isolate: the ingress (routes, activators, the broker
+// ingress) and the sender event logs deliver with. index.ts serves them; the event log uses the sender.
+
+import type { Env } from "./env.ts";
+import { createIngress } from "./router/ingress.ts";
+import { routingVersionHint } from "./router/version-hint.ts";
+import { brokerIngress } from "./eventing/broker-ingress.ts";
+import { BROKER_INGRESS_HOST } from "./api/reconcilers/broker.ts";
+import type { Sender } from "./eventing/event-log.ts";
+
+function activator(env: Env, key: string) {
+  return env.ACTIVATOR.get(env.ACTIVATOR.idFromName(key));
+}
+
+let ingress: ReturnType<typeof createIngress> | undefined;
+
+export function ingressFor(env: Env): ReturnType<typeof createIngress> {
+  if (!ingress) {
+    const store = () => env.STORE.get(env.STORE.idFromName("cluster"));
+    const logs = { publish: (name: string, event: Parameters<typeof publishTo>[2]) => publishTo(env, name, event) };
+    ingress = createIngress({
+      loadTable: (known) => store().routingTable(known) as never,
+      loadScript: (digest) => store().script(digest),
+      loader: env.LOADER,
+      outbound: env.PUBLIC_NET ?? null,
+      versionHint: routingVersionHint,
+      activator: {
+        serve: (key, request, target, autoscaler) => activator(env, key).serve(request, target, autoscaler),
+        capacity: (key) => activator(env, key).capacity(),
+        report: (key, concurrency, requests, delta) => activator(env, key).report(concurrency, requests, delta),
+      },
+      hosts: { [BROKER_INGRESS_HOST]: (request) => brokerIngress(request, logs) },
+    });
+  }
+  return ingress;
+}
+
+function publishTo(env: Env, name: string, event: import("./eventing/cloudevent.ts").StoredEvent): Promise<boolean> {
+  return env.EVENTS.get(env.EVENTS.idFromName(name)).publish(event);
+}
+
+/** Delivers to hosts Knit serves through its own ingress, in this isolate; anything else goes out. */
+export function senderFor(env: Env): Sender {
+  return async (url, init) => {
+    const router = ingressFor(env);
+    const host = new URL(url).host;
+    if (!(await router.serves(host))) return fetch(url, init);
+    // A Request with a signal cannot be handed to an activator (RPC); the deadline is kept here instead.
+    const { signal, ...rest } = init;
+    const served = router.fetch(new Request(url, rest));
+    if (!signal) return served;
+    return Promise.race([served, new Promise<never>((_, reject) => {
+      if (signal.aborted) reject(signal.reason);
+      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    })]);
+  };
+}
