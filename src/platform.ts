@@ -3,9 +3,9 @@
 
 import type { Env } from "./env.ts";
 import { createIngress } from "./router/ingress.ts";
+import { cachingScripts } from "./router/isolate.ts";
 import { routingVersionHint } from "./router/version-hint.ts";
-import { brokerIngress } from "./eventing/broker-ingress.ts";
-import { BROKER_INGRESS_HOST } from "./api/reconcilers/broker.ts";
+import { eventingHandler } from "./eventing/hosts.ts";
 import type { Sender } from "./eventing/event-log.ts";
 
 function activator(env: Env, key: string) {
@@ -20,7 +20,7 @@ export function ingressFor(env: Env): ReturnType<typeof createIngress> {
     const logs = { publish: (name: string, event: Parameters<typeof publishTo>[2]) => publishTo(env, name, event) };
     ingress = createIngress({
       loadTable: (known) => store().routingTable(known) as never,
-      loadScript: (digest) => store().script(digest),
+      loadScript: cachingScripts((digest) => store().script(digest)),
       loader: env.LOADER,
       outbound: env.PUBLIC_NET ?? null,
       versionHint: routingVersionHint,
@@ -29,7 +29,7 @@ export function ingressFor(env: Env): ReturnType<typeof createIngress> {
         capacity: (key) => activator(env, key).capacity(),
         report: (key, concurrency, requests, delta) => activator(env, key).report(concurrency, requests, delta),
       },
-      hosts: { [BROKER_INGRESS_HOST]: (request) => brokerIngress(request, logs) },
+      hostHandler: (host) => eventingHandler(host, logs),
     });
   }
   return ingress;

@@ -5,7 +5,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
 import type { RevisionTarget } from "../router/table.ts";
-import { revisionStub, isolateId } from "../router/isolate.ts";
+import { cachingScripts, revisionStub, isolateId } from "../router/isolate.ts";
 import { PROBE_HEADER } from "../router/wrapper.ts";
 import { parseAutoscalerSpec, type AutoscalerSpec } from "../autoscaler/spec.ts";
 import { decide, INITIAL_DECIDER_STATE, type DeciderState } from "../autoscaler/decider.ts";
@@ -62,6 +62,7 @@ export class Activator extends DurableObject<Env> {
   private ticking = false;
   private capacityVersion = Date.now();
   private coldStarts = 0;
+  private readonly scripts = cachingScripts((digest) => this.store().script(digest));
   private readonly coldStartLatency = new Histogram();
   private readonly served = new RequestStats();
   private readonly bypassed = new RequestStats();
@@ -205,7 +206,7 @@ export class Activator extends DurableObject<Env> {
     this.startTicking();
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      const stub = revisionStub(this.env.LOADER, target, (d) => this.store().script(d), this.env.PUBLIC_NET ?? null, instance.id);
+      const stub = revisionStub(this.env.LOADER, target, this.scripts, this.env.PUBLIC_NET ?? null, instance.id);
       const timedOut = new Promise<Response>((resolve) => {
         timer = setTimeout(() => resolve(text(504, `revision "${target.name}" did not answer within ${target.timeoutSeconds}s (timeoutSeconds)\n`)), timeoutMs);
       });
@@ -252,7 +253,7 @@ export class Activator extends DurableObject<Env> {
   /** Loads a new instance's isolate now, as a pod starts before it is sent traffic (min-scale stays warm). */
   private preload(instance: Instance): void {
     const target = this.target!;
-    const stub = revisionStub(this.env.LOADER, target, (d) => this.store().script(d), this.env.PUBLIC_NET ?? null, instance.id);
+    const stub = revisionStub(this.env.LOADER, target, this.scripts, this.env.PUBLIC_NET ?? null, instance.id);
     this.ctx.waitUntil(stub.fetch("http://probe.knit.internal/", { headers: { [PROBE_HEADER]: "1" } }).then((r) => r.body?.cancel(), () => {}));
   }
 

@@ -78,6 +78,7 @@ export interface ChannelStatus extends AddressStatus {
   subscribers?: { uid?: string; observedGeneration?: number; ready?: Condition["status"]; message?: string }[];
 }
 export type Channel = KObject<ChannelSpec, ChannelStatus>;
+export type InMemoryChannel = KObject<ChannelSpec, ChannelStatus>;
 
 export interface SubscriptionSpec {
   channel: KReference;
@@ -100,7 +101,11 @@ export interface SequenceSpec {
   channelTemplate?: { apiVersion?: string; kind?: string; spec?: unknown };
   reply?: Destination;
 }
-export type Sequence = KObject<SequenceSpec, AddressStatus>;
+export interface SequenceStatus extends AddressStatus {
+  channelStatuses?: { channel: KReference; ready: Condition }[];
+  subscriptionStatuses?: { subscription: KReference; ready: Condition }[];
+}
+export type Sequence = KObject<SequenceSpec, SequenceStatus>;
 
 export interface ParallelBranch {
   filter?: Destination;
@@ -113,7 +118,15 @@ export interface ParallelSpec {
   channelTemplate?: { apiVersion?: string; kind?: string; spec?: unknown };
   reply?: Destination;
 }
-export type Parallel = KObject<ParallelSpec, AddressStatus>;
+export interface ParallelStatus extends AddressStatus {
+  ingressChannelStatus?: { channel: KReference; ready: Condition };
+  branchStatuses?: {
+    filterSubscriptionStatus: { subscription: KReference; ready: Condition };
+    filterChannelStatus: { channel: KReference; ready: Condition };
+    subscriberSubscriptionStatus: { subscription: KReference; ready: Condition };
+  }[];
+}
+export type Parallel = KObject<ParallelSpec, ParallelStatus>;
 
 // ---- sources.knative.dev/v1 ----
 

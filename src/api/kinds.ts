@@ -36,6 +36,8 @@ const serving = "serving.knative.dev";
 const knativeCategories = ["all", "knative", "serving"];
 const eventing = "eventing.knative.dev";
 const eventingCategories = ["all", "knative", "eventing"];
+const messaging = "messaging.knative.dev";
+const flows = "flows.knative.dev";
 
 export const KINDS: KindInfo[] = [
   {
@@ -121,6 +123,31 @@ export const KINDS: KindInfo[] = [
     ],
   },
   {
+    group: messaging, version: "v1", kind: "Channel", plural: "channels", singular: "channel",
+    shortNames: ["ch"], namespaced: true, categories: ["all", "knative", "messaging"], statusSubresource: true,
+    columns: [{ name: "URL", type: "string", jsonPath: ".status.address.url" }, age, ...ready],
+  },
+  {
+    group: messaging, version: "v1", kind: "InMemoryChannel", plural: "inmemorychannels", singular: "inmemorychannel",
+    shortNames: ["imc"], namespaced: true, categories: ["all", "knative", "messaging"], statusSubresource: true,
+    columns: [{ name: "URL", type: "string", jsonPath: ".status.address.url" }, age, ...ready],
+  },
+  {
+    group: messaging, version: "v1", kind: "Subscription", plural: "subscriptions", singular: "subscription",
+    shortNames: ["sub"], namespaced: true, categories: ["all", "knative", "messaging"], statusSubresource: true,
+    columns: [age, ...ready],
+  },
+  {
+    group: flows, version: "v1", kind: "Sequence", plural: "sequences", singular: "sequence",
+    shortNames: [], namespaced: true, categories: ["all", "knative", "flows"], statusSubresource: true,
+    columns: [{ name: "URL", type: "string", jsonPath: ".status.address.url" }, age, ...ready],
+  },
+  {
+    group: flows, version: "v1", kind: "Parallel", plural: "parallels", singular: "parallel",
+    shortNames: [], namespaced: true, categories: ["all", "knative", "flows"], statusSubresource: true,
+    columns: [{ name: "URL", type: "string", jsonPath: ".status.address.url" }, age, ...ready],
+  },
+  {
     group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", singular: "configmap",
     shortNames: ["cm"], namespaced: true, categories: [], statusSubresource: false,
     columns: [{ name: "Data", type: "integer", jsonPath: ".data" }],
@@ -167,4 +194,9 @@ export const API_VERSION = {
   podAutoscaler: "autoscaling.internal.knative.dev/v1alpha1",
   broker: `${eventing}/v1`,
   trigger: `${eventing}/v1`,
+  channel: `${messaging}/v1`,
+  inMemoryChannel: `${messaging}/v1`,
+  subscription: `${messaging}/v1`,
+  sequence: `${flows}/v1`,
+  parallel: `${flows}/v1`,
 } as const;

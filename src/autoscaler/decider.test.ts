@@ -36,6 +36,7 @@ describe("decide", () => {
     ["activation-scale from zero", { activationScale: 3 }, { stableValue: 1, panicValue: 1, readyInstances: 0 }, 3],
     ["no traffic yet within stable window + grace: keep one", {}, { lastRequestAt: T0 - 60_000 }, 1],
     ["idle for stable window + grace: zero", {}, { lastRequestAt: T0 - 90_000 }, 0],
+    ["at zero with no traffic within the windows (initial scale 0): stays at zero", {}, { lastRequestAt: T0 - 1000, readyInstances: 0 }, 0],
     ["retention period holds the last instance", { retentionMs: 120_000 }, { lastRequestAt: T0 - 90_000 }, 1],
     ["enable-scale-to-zero false keeps one", { enableScaleToZero: false }, { lastRequestAt: T0 - 1_000_000 }, 1],
     ["rps target", { metric: "rps", target: 140 }, { stableValue: 300, panicValue: 300, readyInstances: 3 }, 3],

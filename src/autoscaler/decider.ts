@@ -67,7 +67,8 @@ export function decide(spec: AutoscalerSpec, input: DeciderInput, state: Decider
   if (desired === 0) {
     const idleFor = input.lastRequestAt === undefined ? Infinity : input.now - input.lastRequestAt;
     const mayReachZero = spec.enableScaleToZero && idleFor >= spec.stableWindowMs + spec.scaleToZeroGraceMs && idleFor >= spec.retentionMs;
-    if (!mayReachZero) desired = Math.min(1, Math.max(input.readyInstances, 1));
+    // Not yet: keep the last instance, but never start one that no traffic asked for (initial scale 0).
+    if (!mayReachZero) desired = Math.min(1, input.readyInstances);
   }
   if (desired > 0 && input.readyInstances === 0) desired = Math.max(desired, spec.activationScale);
   desired = Math.max(desired, spec.minScale);

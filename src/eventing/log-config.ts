@@ -17,7 +17,7 @@ export interface DeliveryTarget {
 }
 
 export interface LogConfig {
-  kind: "broker";
+  kind: "broker" | "channel";
   namespace: string;
   name: string;
   targets: DeliveryTarget[];
@@ -26,4 +26,9 @@ export interface LogConfig {
 /** The Durable Object name of a Broker's event log. */
 export function brokerLogName(namespace: string, name: string): string {
   return `broker:${namespace}/${name}`;
+}
+
+/** The Durable Object name of a channel's event log (a Channel and its InMemoryChannel share one). */
+export function channelLogName(namespace: string, name: string): string {
+  return `channel:${namespace}/${name}`;
 }

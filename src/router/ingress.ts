@@ -17,8 +17,8 @@ export interface RouterDeps {
   outbound: Fetcher | null;
   /** Same-isolate signal of the newest table version (see version-hint.ts). */
   versionHint?: () => number;
-  /** Hosts served by other handlers than Routes (the broker ingress). */
-  hosts?: Record<string, (request: Request) => Promise<Response>>;
+  /** Handlers for hosts that are not Routes' (the broker ingress, channels); undefined for any other host. */
+  hostHandler?: (host: string) => ((request: Request) => Promise<Response>) | undefined;
   /** The revisions' activators; without them every request goes straight to the revision's one isolate. */
   activator?: ActivatorClient & {
     serve(key: string, request: Request, target: RevisionTarget, autoscaler: Record<string, string>): Promise<Response>;
@@ -39,7 +39,7 @@ export function createIngress(deps: RouterDeps) {
     const table = await cache.current(ctx);
     // workerd builds the request URL from the Host header; Miniflare's dispatchFetch keeps the URL's host.
     const host = normalizeHost(urlHost(c.req.url));
-    const special = deps.hosts?.[host];
+    const special = deps.hostHandler?.(host);
     if (special) return special(c.req.raw);
     const route = table.hosts[host];
     if (!route) return text(404, `no Knative route for host "${host}"\n`);
@@ -53,7 +53,7 @@ export function createIngress(deps: RouterDeps) {
     /** Whether a request to `host` is Knit's to serve (a Route's host or a special host). */
     async serves(host: string): Promise<boolean> {
       const h = normalizeHost(host);
-      if (deps.hosts?.[h]) return true;
+      if (deps.hostHandler?.(h)) return true;
       return !!(await cache.current(undefined)).hosts[h];
     },
   };

@@ -9,6 +9,30 @@ export type LoadScript = (digest: string) => Promise<string | null>;
 
 export class ScriptNotFoundError extends Error {}
 
+/** Scripts are content-addressed, so a copy in memory never goes stale; bounded so many revisions cannot grow it without limit. */
+const SCRIPT_CACHE_BYTES = 64 * 1024 * 1024;
+const scripts = new Map<string, string>();
+let cachedBytes = 0;
+
+/** `load`, remembering what it answered by digest (a cold start then skips the round trip to the Store). */
+export function cachingScripts(load: LoadScript): LoadScript {
+  return async (digest) => {
+    const hit = scripts.get(digest);
+    if (hit !== undefined) return hit;
+    const code = await load(digest);
+    if (code !== null && code.length < SCRIPT_CACHE_BYTES) {
+      scripts.set(digest, code);
+      cachedBytes += code.length;
+      for (const [key, value] of scripts) {
+        if (cachedBytes <= SCRIPT_CACHE_BYTES) break;
+        scripts.delete(key);
+        cachedBytes -= value.length;
+      }
+    }
+    return code;
+  };
+}
+
 export function isolateId(target: RevisionTarget): string {
   return `${target.namespace}/${target.name}@${target.digest}`;
 }

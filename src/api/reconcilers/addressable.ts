@@ -9,6 +9,10 @@ const ADDRESSABLE: Record<string, StoreKey> = {
   "serving.knative.dev/Service": "services.serving.knative.dev",
   "serving.knative.dev/Route": "routes.serving.knative.dev",
   "eventing.knative.dev/Broker": "brokers.eventing.knative.dev",
+  "messaging.knative.dev/Channel": "channels.messaging.knative.dev",
+  "messaging.knative.dev/InMemoryChannel": "inmemorychannels.messaging.knative.dev",
+  "flows.knative.dev/Sequence": "sequences.flows.knative.dev",
+  "flows.knative.dev/Parallel": "parallels.flows.knative.dev",
 };
 
 export type Resolution = { ok: true; uri: string } | { ok: false; message: string };

@@ -5,13 +5,9 @@ import type { AddressStatus, Broker } from "../types.ts";
 import type { Reconciler } from "./world.ts";
 import { generationOf, livingConditions, markFalse, markTrue, type Mark } from "./conditions.ts";
 import { resolveDestination } from "./addressable.ts";
+import { brokerUrl } from "../../eventing/addresses.ts";
 
-export const BROKER_INGRESS_HOST = "broker-ingress.knative-eventing.svc.cluster.local";
 const DEPENDENTS = ["Addressable", "DeadLetterSinkResolved", "FilterReady", "IngressReady", "TriggerChannelReady"] as const;
-
-export function brokerUrl(namespace: string, name: string): string {
-  return `http://${BROKER_INGRESS_HOST}/${namespace}/${name}`;
-}
 
 export const reconcileBroker: Reconciler = (obj, world) => {
   const broker = obj as Broker;

@@ -1,7 +1,7 @@
 // The reconcilers by storage key, and which objects must be reconciled again when one changes.
 // ClusterDomainClaim, ConfigMap and Namespace have no reconciler: they carry no status Knit computes.
 
-import type { Broker, Configuration, DomainMapping, KObject, Revision, Route, Trigger } from "../types.ts";
+import type { Broker, Configuration, DomainMapping, KObject, Revision, Route, Subscription, Trigger } from "../types.ts";
 import type { ObjectRef, Reconciler, StoreKey, World } from "./world.ts";
 import { reconcileService } from "./service.ts";
 import { reconcileConfiguration } from "./configuration.ts";
@@ -12,6 +12,9 @@ import { reconcilePodAutoscaler } from "./podautoscaler.ts";
 import { reconcileBroker } from "./broker.ts";
 import { reconcileTrigger } from "./trigger.ts";
 import { refersTo } from "./addressable.ts";
+import { reconcileChannel, reconcileInMemoryChannel, subscribesTo } from "./channel.ts";
+import { reconcileSubscription } from "./subscription.ts";
+import { reconcileParallel, reconcileSequence } from "./flows.ts";
 import { owningService } from "./route-traffic.ts";
 import { CONFIGURATION_LABEL, SERVICE_LABEL } from "../resources/labels.ts";
 import { controllerOf } from "../resources/owner.ts";
@@ -25,6 +28,11 @@ export const reconcilers: Partial<Record<StoreKey, Reconciler>> = {
   "podautoscalers.autoscaling.internal.knative.dev": reconcilePodAutoscaler,
   "brokers.eventing.knative.dev": reconcileBroker,
   "triggers.eventing.knative.dev": reconcileTrigger,
+  "channels.messaging.knative.dev": reconcileChannel,
+  "inmemorychannels.messaging.knative.dev": reconcileInMemoryChannel,
+  "subscriptions.messaging.knative.dev": reconcileSubscription,
+  "sequences.flows.knative.dev": reconcileSequence,
+  "parallels.flows.knative.dev": reconcileParallel,
 };
 
 export interface ChangedObject {
@@ -40,8 +48,13 @@ const ROUTES: StoreKey = "routes.serving.knative.dev";
 const DOMAIN_MAPPINGS: StoreKey = "domainmappings.serving.knative.dev";
 const BROKERS: StoreKey = "brokers.eventing.knative.dev";
 const TRIGGERS: StoreKey = "triggers.eventing.knative.dev";
+const CHANNELS: StoreKey = "channels.messaging.knative.dev";
+const IMCS: StoreKey = "inmemorychannels.messaging.knative.dev";
+const SUBSCRIPTIONS: StoreKey = "subscriptions.messaging.knative.dev";
 /** Kinds a Destination can name: who points at one must resolve its URL again when it changes. */
-const ADDRESSABLES: StoreKey[] = ["services.serving.knative.dev", ROUTES, BROKERS];
+const ADDRESSABLES: StoreKey[] = ["services.serving.knative.dev", ROUTES, BROKERS, CHANNELS, IMCS, "sequences.flows.knative.dev", "parallels.flows.knative.dev"];
+/** Kinds that own eventing children, by kind name. */
+const OWNERS: Record<string, StoreKey> = { Channel: CHANNELS, Sequence: "sequences.flows.knative.dev", Parallel: "parallels.flows.knative.dev" };
 
 /** Objects whose status depends on `changed` (not including `changed` itself). */
 export function dependentsOf(changed: ChangedObject, world: World): ObjectRef[] {
@@ -68,6 +81,18 @@ export function dependentsOf(changed: ChangedObject, world: World): ObjectRef[] 
     for (const b of world.list<Broker>(BROKERS, ns)) {
       if (refersTo(b.spec?.delivery?.deadLetterSink, ns, changed.key, changed.name)) add(BROKERS, ns, b.metadata.name);
     }
+    for (const sub of world.list<Subscription>(SUBSCRIPTIONS, ns)) {
+      const spec = sub.spec;
+      if (refersTo(spec?.subscriber, ns, changed.key, changed.name) || refersTo(spec?.reply, ns, changed.key, changed.name) ||
+        refersTo(spec?.delivery?.deadLetterSink, ns, changed.key, changed.name) ||
+        ((changed.key === CHANNELS || changed.key === IMCS) && subscribesTo(sub, changed.name))) add(SUBSCRIPTIONS, ns, sub.metadata.name);
+    }
+  }
+  const owner = controllerOf(changed.obj);
+  if (ns && owner && OWNERS[owner.kind]) add(OWNERS[owner.kind], ns, owner.name);
+  if (ns && changed.key === SUBSCRIPTIONS) {
+    const channel = (changed.obj as Subscription).spec?.channel?.name;
+    add(IMCS, ns, channel);
   }
 
   switch (changed.key) {

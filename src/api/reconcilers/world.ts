@@ -15,6 +15,11 @@ export type StoreKey =
   | "podautoscalers.autoscaling.internal.knative.dev"
   | "brokers.eventing.knative.dev"
   | "triggers.eventing.knative.dev"
+  | "channels.messaging.knative.dev"
+  | "inmemorychannels.messaging.knative.dev"
+  | "subscriptions.messaging.knative.dev"
+  | "sequences.flows.knative.dev"
+  | "parallels.flows.knative.dev"
   | "configmaps"
   | "namespaces";
 

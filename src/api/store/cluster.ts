@@ -16,11 +16,14 @@ import { admit } from "./admission.ts";
 import { WatchHub } from "./watch.ts";
 import { FactTable } from "./facts.ts";
 
+/** Kinds whose changes reshape the event logs' subscriptions. */
+const EVENT_LOG_KINDS = new Set<StoreKey>(["brokers.eventing.knative.dev", "triggers.eventing.knative.dev", "inmemorychannels.messaging.knative.dev", "subscriptions.messaging.knative.dev"]);
+
 const SYSTEM_NAMESPACES = ["default", "knative-serving", "knative-eventing", "kube-system", "kube-public"];
 
 export interface ClusterHooks {
-  /** A Route, Revision, DomainMapping or serving ConfigMap changed: the routing table is stale. */
-  routingChanged(): void;
+  /** A Route, Revision, DomainMapping or serving ConfigMap changed: the routing table may be stale. */
+  routingChanged(key?: StoreKey, obj?: KObject): void;
   /** A Revision was reconciled; the runtime may need to load and probe it. */
   revisionSeen(revision: KObject): void;
   /** A Revision was deleted: its instances must go. */
@@ -226,9 +229,9 @@ export class Cluster implements LoopStorage {
       this.hooks.routingChanged();
     }
     if (key === "routes.serving.knative.dev" || key === "revisions.serving.knative.dev" || key === "domainmappings.serving.knative.dev") {
-      this.hooks.routingChanged();
+      this.hooks.routingChanged(key, obj);
     }
-    if (key === "brokers.eventing.knative.dev" || key === "triggers.eventing.knative.dev") this.hooks.eventingChanged?.();
+    if (EVENT_LOG_KINDS.has(key)) this.hooks.eventingChanged?.();
     this.loop.changed(key, obj, this.world());
   }
 

@@ -1,5 +1,6 @@
 // Runs the pure reconcilers against storage: a de-duplicated work queue, drained after every write.
 
+import { KINDS, storageKey } from "../kinds.ts";
 import type { KObject } from "../types.ts";
 import type { ObjectRef, ReconcileResult, StoreKey, World } from "../reconcilers/world.ts";
 import { reconcilers, dependentsOf } from "../reconcilers/index.ts";
@@ -87,21 +88,9 @@ export class ReconcileLoop {
   }
 }
 
-const CHILD_KEYS: Record<string, StoreKey> = {
-  "serving.knative.dev/Service": "services.serving.knative.dev",
-  "serving.knative.dev/Configuration": "configurations.serving.knative.dev",
-  "serving.knative.dev/Revision": "revisions.serving.knative.dev",
-  "serving.knative.dev/Route": "routes.serving.knative.dev",
-  "serving.knative.dev/DomainMapping": "domainmappings.serving.knative.dev",
-  "networking.internal.knative.dev/ClusterDomainClaim": "clusterdomainclaims.networking.internal.knative.dev",
-  "autoscaling.internal.knative.dev/PodAutoscaler": "podautoscalers.autoscaling.internal.knative.dev",
-  "/ConfigMap": "configmaps",
-  "/Namespace": "namespaces",
-};
-
 export function keyOfChild(obj: KObject): StoreKey {
   const group = obj.apiVersion.includes("/") ? obj.apiVersion.split("/")[0] : "";
-  const key = CHILD_KEYS[`${group}/${obj.kind}`];
-  if (!key) throw new Error(`no storage for ${obj.apiVersion} ${obj.kind}`);
-  return key;
+  const kind = KINDS.find((k) => k.group === group && k.kind === obj.kind);
+  if (!kind) throw new Error(`no storage for ${obj.apiVersion} ${obj.kind}`);
+  return storageKey(kind) as StoreKey;
 }

@@ -10,8 +10,8 @@ import { buildRoutingTable } from "../../router/build-table.ts";
 import { publishRoutingVersion } from "../../router/version-hint.ts";
 import { probeRevision } from "../../router/isolate.ts";
 import { parseAutoscalerSpec } from "../../autoscaler/spec.ts";
-import { brokerLogConfigs } from "../resources/event-log.ts";
-import { brokerLogName } from "../../eventing/log-config.ts";
+import { brokerLogConfigs, channelLogConfigs } from "../resources/event-log.ts";
+import { brokerLogName, channelLogName } from "../../eventing/log-config.ts";
 import { Cluster } from "./cluster.ts";
 import { handleStoreRequest } from "../server/store-routes.ts";
 import { errorResponse } from "../server/respond.ts";
@@ -25,7 +25,7 @@ export class Store extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.cluster = new Cluster(ctx.storage.sql, {
-      routingChanged: () => this.routingChanged(),
+      routingChanged: (key, obj) => this.routingChanged(key, obj),
       revisionSeen: (rev) => this.maybeProbe(rev as Revision),
       revisionGone: (ns, name) => this.ctx.waitUntil(this.activator(`${ns}/${name}`).retire().catch(() => {})),
       eventingChanged: () => this.eventingChanged(),
@@ -51,13 +51,14 @@ export class Store extends DurableObject<Env> {
 
   /** Pushes each Broker's subscriptions to its event log when they changed, and retires deleted Brokers' logs. */
   private syncEventLogs(): void {
-    const configs = brokerLogConfigs(
-      this.cluster.objects.list("brokers.eventing.knative.dev") as never,
-      this.cluster.objects.list("triggers.eventing.knative.dev") as never,
-    );
+    const list = (key: string) => this.cluster.objects.list(key) as never;
+    const configs = [
+      ...brokerLogConfigs(list("brokers.eventing.knative.dev"), list("triggers.eventing.knative.dev")),
+      ...channelLogConfigs(list("inmemorychannels.messaging.knative.dev"), list("subscriptions.messaging.knative.dev")),
+    ];
     const seen = new Set<string>();
     for (const config of configs) {
-      const name = brokerLogName(config.namespace, config.name);
+      const name = config.kind === "broker" ? brokerLogName(config.namespace, config.name) : channelLogName(config.namespace, config.name);
       seen.add(name);
       const text = JSON.stringify(config);
       if (this.pushedLogs.get(name) === text) continue;
@@ -135,9 +136,24 @@ export class Store extends DurableObject<Env> {
     return this.table!;
   }
 
-  private routingChanged(): void {
+  private routingChanged(key?: string, obj?: KObject): void {
+    // A Revision's status also carries its scale, which changes often and routes nothing: when the
+    // revision's entry in the table would be the same, routers need not fetch the table again.
+    if (key === "revisions.serving.knative.dev" && obj && this.table && this.table.version === this.routingVersion) {
+      const ns = obj.metadata.namespace!;
+      const name = obj.metadata.name!;
+      const stored = this.cluster.objects.get(key, ns, name);
+      const k = revisionKey(ns, name);
+      const next = stored ? this.targetOf(stored as Revision) : undefined;
+      if (stored && next && JSON.stringify(next) === JSON.stringify(this.table.revisions[k])) return;
+    }
     this.routingVersion = Math.max(this.routingVersion + 1, Date.now());
     publishRoutingVersion(this.routingVersion);
+  }
+
+  private targetOf(rev: Revision) {
+    return buildRoutingTable({ routes: [], domainMappings: [], revisions: [rev], config: this.cluster.servingConfig })
+      .revisions[revisionKey(rev.metadata.namespace!, rev.metadata.name!)];
   }
 
   /** Loads a new worker revision's isolate once and records whether it starts. */
@@ -148,8 +164,7 @@ export class Store extends DurableObject<Env> {
     if (this.probing.has(id) || this.cluster.runtimeFacts.get(id)?.load) return;
     const digest = rev.status?.containerStatuses?.[0]?.imageDigest;
     if (!digest?.startsWith("worker://")) return;
-    const target = buildRoutingTable({ routes: [], domainMappings: [], revisions: [rev], config: this.cluster.servingConfig })
-      .revisions[revisionKey(ns, name)];
+    const target = this.targetOf(rev);
     if (!target?.digest) return;
     this.probing.add(id);
     const run = probeRevision(this.env.LOADER, target, async (d: string) => this.cluster.scripts.code(d), this.env.PUBLIC_NET ?? null)

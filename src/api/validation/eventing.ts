@@ -1,6 +1,6 @@
-// Knative Eventing's webhook rules for Brokers and Triggers, as field errors.
+// Knative Eventing's webhook rules for Brokers, Triggers, channels, Subscriptions and flows, as field errors.
 
-import type { Broker, Destination, KObject, Trigger } from "../types.ts";
+import type { Broker, Channel, Destination, KObject, Parallel, Sequence, Subscription, Trigger } from "../types.ts";
 import type { FieldError } from "./field-error.ts";
 import { DNS1123_SUBDOMAIN, invalid, required } from "./field-error.ts";
 import { validateFilters } from "../../eventing/filters.ts";
@@ -54,5 +54,56 @@ export function validateTrigger(obj: KObject, old: KObject | undefined): FieldEr
   errors.push(...validateDestination(spec?.subscriber, "spec.subscriber"));
   errors.push(...problems(validateDelivery(spec?.delivery, "spec.delivery")));
   if (spec?.delivery?.deadLetterSink) errors.push(...validateDestination(spec.delivery.deadLetterSink, "spec.delivery.deadLetterSink"));
+  return errors;
+}
+
+export function validateChannel(obj: KObject): FieldError[] {
+  const spec = (obj as Channel).spec;
+  const errors = problems(validateDelivery(spec?.delivery, "spec.delivery"));
+  if (spec?.delivery?.deadLetterSink) errors.push(...validateDestination(spec.delivery.deadLetterSink, "spec.delivery.deadLetterSink"));
+  return errors;
+}
+
+export function validateSubscription(obj: KObject, old: KObject | undefined): FieldError[] {
+  const spec = (obj as Subscription).spec;
+  const errors: FieldError[] = [];
+  const ch = spec?.channel;
+  if (!ch) errors.push(required("spec.channel"));
+  else {
+    if (!ch.name) errors.push(required("spec.channel.name"));
+    if (!ch.kind) errors.push(required("spec.channel.kind"));
+    if (!ch.apiVersion) errors.push(required("spec.channel.apiVersion"));
+  }
+  const oldChannel = (old as Subscription | undefined)?.spec?.channel;
+  if (old && JSON.stringify(oldChannel) !== JSON.stringify(ch)) errors.push({ field: "spec.channel", message: "Immutable fields changed: spec.channel", reason: "FieldValueForbidden" });
+  if (!spec?.subscriber && !spec?.reply) errors.push(required("spec.subscriber", "expected at least one, got neither: spec.subscriber, spec.reply"));
+  if (spec?.subscriber) errors.push(...validateDestination(spec.subscriber, "spec.subscriber"));
+  if (spec?.reply) errors.push(...validateDestination(spec.reply, "spec.reply"));
+  errors.push(...problems(validateDelivery(spec?.delivery, "spec.delivery")));
+  if (spec?.delivery?.deadLetterSink) errors.push(...validateDestination(spec.delivery.deadLetterSink, "spec.delivery.deadLetterSink"));
+  return errors;
+}
+
+export function validateSequence(obj: KObject): FieldError[] {
+  const spec = (obj as Sequence).spec;
+  if (!spec?.steps?.length) return [required("spec.steps", "a Sequence needs at least one step")];
+  const errors = spec.steps.flatMap((step, i) => [
+    ...validateDestination(step, `spec.steps[${i}]`),
+    ...problems(validateDelivery(step.delivery, `spec.steps[${i}].delivery`)),
+  ]);
+  if (spec.reply) errors.push(...validateDestination(spec.reply, "spec.reply"));
+  return errors;
+}
+
+export function validateParallel(obj: KObject): FieldError[] {
+  const spec = (obj as Parallel).spec;
+  if (!spec?.branches?.length) return [required("spec.branches", "a Parallel needs at least one branch")];
+  const errors = spec.branches.flatMap((b, i) => [
+    ...validateDestination(b.subscriber, `spec.branches[${i}].subscriber`),
+    ...(b.filter ? validateDestination(b.filter, `spec.branches[${i}].filter`) : []),
+    ...(b.reply ? validateDestination(b.reply, `spec.branches[${i}].reply`) : []),
+    ...problems(validateDelivery(b.delivery, `spec.branches[${i}].delivery`)),
+  ]);
+  if (spec.reply) errors.push(...validateDestination(spec.reply, "spec.reply"));
   return errors;
 }

@@ -8,7 +8,7 @@ import type { FieldError } from "./field-error.ts";
 import { DNS1123_LABEL, DNS1123_SUBDOMAIN, dns1035, invalid, required } from "./field-error.ts";
 import { validateRevisionSpec, validateTemplate, validateTraffic, validateVisibility } from "./serving.ts";
 import { validateAutoscalingAnnotations } from "./annotations.ts";
-import { validateBroker, validateTrigger } from "./eventing.ts";
+import { validateBroker, validateChannel, validateParallel, validateSequence, validateSubscription, validateTrigger } from "./eventing.ts";
 
 export type { FieldError };
 export { parseGoDuration } from "./duration.ts";
@@ -79,6 +79,20 @@ export function validateObject(key: StoreKey, obj: KObject, old: KObject | undef
     case "triggers.eventing.knative.dev":
       if (!DNS1123_SUBDOMAIN.test(name)) errors.push(invalid("metadata.name", name, "must be a valid DNS-1123 subdomain"));
       errors.push(...validateTrigger(obj, old));
+      break;
+    case "channels.messaging.knative.dev":
+    case "inmemorychannels.messaging.knative.dev":
+      errors.push(...dns1035("metadata.name", name), ...validateChannel(obj));
+      break;
+    case "subscriptions.messaging.knative.dev":
+      if (!DNS1123_SUBDOMAIN.test(name)) errors.push(invalid("metadata.name", name, "must be a valid DNS-1123 subdomain"));
+      errors.push(...validateSubscription(obj, old));
+      break;
+    case "sequences.flows.knative.dev":
+      errors.push(...dns1035("metadata.name", name), ...validateSequence(obj));
+      break;
+    case "parallels.flows.knative.dev":
+      errors.push(...dns1035("metadata.name", name), ...validateParallel(obj));
       break;
     case "namespaces":
       if (!DNS1123_LABEL.test(name) || name.length > 63) errors.push(invalid("metadata.name", name, "must be a DNS-1123 label"));
