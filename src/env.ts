@@ -15,8 +15,10 @@ export interface Env {
   EVENTS: DurableObjectNamespace<EventLog>;
   /** Bearer token the API requires. */
   API_TOKEN: string;
-  /** Outbound network for revision isolates: public addresses only, so a revision cannot reach the API. */
+  /** Public addresses only: what Outbound sends a revision's calls to when they are not for Knit's hosts. */
   PUBLIC_NET?: Fetcher;
+  /** Revisions' outbound (the Outbound entrypoint): Knit's hosts through the ingress, else PUBLIC_NET. */
+  OUTBOUND?: Fetcher;
   /** "true" when a Kubernetes bridge runs pod revisions. */
   POD_RUNTIME?: string;
 }

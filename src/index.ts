@@ -8,6 +8,7 @@ import { ingressFor } from "./platform.ts";
 export { Store } from "./api/store/store.ts";
 export { Activator } from "./activator/activator.ts";
 export { EventLog } from "./eventing/event-log.ts";
+export { Outbound } from "./outbound.ts";
 
 export default {
   fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {

@@ -22,7 +22,7 @@ export function ingressFor(env: Env): ReturnType<typeof createIngress> {
       loadTable: (known) => store().routingTable(known) as never,
       loadScript: cachingScripts((digest) => store().script(digest)),
       loader: env.LOADER,
-      outbound: env.PUBLIC_NET ?? null,
+      outbound: env.OUTBOUND ?? env.PUBLIC_NET ?? null,
       versionHint: routingVersionHint,
       activator: {
         serve: (key, request, target, autoscaler) => activator(env, key).serve(request, target, autoscaler),

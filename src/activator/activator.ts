@@ -16,6 +16,7 @@ import { Histogram, RequestStats, type HistogramSnapshot, type RequestDelta } fr
 
 const TICK_MS = 1000;
 const SAVED_KEY = "revision";
+const REPORT_DELAY_MS = 100;
 
 /** What the activator keeps on disk: enough to come back after an eviction or a restart. */
 interface Saved {
@@ -59,6 +60,7 @@ export class Activator extends DurableObject<Env> {
   private desired = 0;
   private excessBurst = -1;
   private reported = "";
+  private reportTimer: ReturnType<typeof setTimeout> | undefined;
   private ticking = false;
   private capacityVersion = Date.now();
   private coldStarts = 0;
@@ -92,7 +94,8 @@ export class Activator extends DurableObject<Env> {
     if (!instance) {
       if (this.pool!.size === 0) {
         cold = true;
-        this.scaleTo(Math.max(this.desired, spec.activationScale, spec.minScale, 1));
+        // This request loads the first instance itself; only the others are preloaded.
+        this.scaleTo(Math.max(this.desired, spec.activationScale, spec.minScale, 1), 1);
       }
       instance = this.pool!.acquire(spec.containerConcurrency);
     }
@@ -206,7 +209,7 @@ export class Activator extends DurableObject<Env> {
     this.startTicking();
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      const stub = revisionStub(this.env.LOADER, target, this.scripts, this.env.PUBLIC_NET ?? null, instance.id);
+      const stub = revisionStub(this.env.LOADER, target, this.scripts, this.env.OUTBOUND ?? this.env.PUBLIC_NET ?? null, instance.id);
       const timedOut = new Promise<Response>((resolve) => {
         timer = setTimeout(() => resolve(text(504, `revision "${target.name}" did not answer within ${target.timeoutSeconds}s (timeoutSeconds)\n`)), timeoutMs);
       });
@@ -240,11 +243,11 @@ export class Activator extends DurableObject<Env> {
     if (this.pool.size > 0 || this.queue.length > 0) this.startTicking();
   }
 
-  private scaleTo(n: number): void {
+  private scaleTo(n: number, loadedByRequest = 0): void {
     const before = this.pool!.size;
     if (before === 0 && n > 0) this.coldStarts++;
     this.desired = n;
-    for (const added of this.pool!.scaleTo(n)) this.preload(added);
+    for (const added of this.pool!.scaleTo(n).slice(loadedByRequest)) this.preload(added);
     if (this.pool!.size !== before) this.capacityVersion++;
     this.queue.drain(() => this.pool!.acquire(this.spec!.containerConcurrency));
     this.reportScale();
@@ -253,7 +256,7 @@ export class Activator extends DurableObject<Env> {
   /** Loads a new instance's isolate now, as a pod starts before it is sent traffic (min-scale stays warm). */
   private preload(instance: Instance): void {
     const target = this.target!;
-    const stub = revisionStub(this.env.LOADER, target, this.scripts, this.env.PUBLIC_NET ?? null, instance.id);
+    const stub = revisionStub(this.env.LOADER, target, this.scripts, this.env.OUTBOUND ?? this.env.PUBLIC_NET ?? null, instance.id);
     this.ctx.waitUntil(stub.fetch("http://probe.knit.internal/", { headers: { [PROBE_HEADER]: "1" } }).then((r) => r.body?.cancel(), () => {}));
   }
 
@@ -261,16 +264,22 @@ export class Activator extends DurableObject<Env> {
     return !!this.spec && this.spec.containerConcurrency === 0 && this.pool!.size > 0 && this.excessBurst >= 0 && this.spec.targetBurstCapacity !== -1;
   }
 
+  /** Sends the scale to the Store a moment later, so a burst of changes (and a cold start) costs one report. */
   private reportScale(): void {
-    const t = this.target;
-    if (!t) return;
-    const key = `${this.desired}/${this.pool!.size}`;
-    if (key === this.reported) return;
-    this.reported = key;
-    this.ctx.waitUntil(this.store().reportScale(t.namespace, t.name, this.desired, this.pool!.size).catch(() => {
-      this.reported = "";
-    }));
+    if (this.reportTimer !== undefined || !this.target) return;
+    this.reportTimer = setTimeout(() => {
+      this.reportTimer = undefined;
+      const t = this.target;
+      if (!t || !this.pool) return;
+      const key = `${this.desired}/${this.pool.size}`;
+      if (key === this.reported) return;
+      this.reported = key;
+      this.ctx.waitUntil(this.store().reportScale(t.namespace, t.name, this.desired, this.pool.size).catch(() => {
+        this.reported = "";
+      }));
+    }, REPORT_DELAY_MS);
   }
+
 
   private startTicking(): void {
     if (this.ticking) return;

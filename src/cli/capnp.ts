@@ -77,6 +77,7 @@ const platform :Workerd.Worker = (
     (name = "EVENTS", durableObjectNamespace = "EventLog"),
     (name = "API_TOKEN", text = ${s(opts.token)}),
     (name = "PUBLIC_NET", service = ${s(CONFIG_NAMES.publicNet)}),
+    (name = "OUTBOUND", service = (name = ${s(CONFIG_NAMES.main)}, entrypoint = "Outbound")),
   ],
   durableObjectNamespaces = [
     (className = "Store", uniqueKey = "knit-store", enableSql = true),

@@ -97,6 +97,17 @@ describe("worker revisions", () => {
     expect(res.body.split("\n").every((l) => l.endsWith("blocked"))).toBe(true);
   });
 
+  it("a revision reaches another Knative Service by its cluster-local name, through Knit's ingress", async () => {
+    applyModule("caller", `export default { async fetch() {
+      const r = await fetch("http://hello.default.svc.cluster.local/");
+      return new Response("callee said: " + (await r.text()), { status: r.status });
+    } };`);
+    await waitFor("caller Ready", () => condition("ksvc", "caller", "Ready")?.status === "True" || undefined);
+    const res = await knit.get("caller.default.example.com");
+    expect(res.status).toBe(200);
+    expect(res.body).toContain("callee said: Hello");
+  });
+
   it("env holds the container's env and K_SERVICE, K_CONFIGURATION, K_REVISION", async () => {
     writeFileSync(join(dir, "envy.ts"), `export default { fetch(_r, env) { return Response.json({ t: env.TARGET, s: env.K_SERVICE, c: env.K_CONFIGURATION, r: env.K_REVISION }); } };`);
     writeFileSync(join(dir, "envy.yaml"), service("envy", "envy.ts").replace("        - image: worker://./envy.ts\n", "        - image: worker://./envy.ts\n          env:\n            - name: TARGET\n              value: there\n"));

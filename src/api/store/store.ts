@@ -167,7 +167,7 @@ export class Store extends DurableObject<Env> {
     const target = this.targetOf(rev);
     if (!target?.digest) return;
     this.probing.add(id);
-    const run = probeRevision(this.env.LOADER, target, async (d: string) => this.cluster.scripts.code(d), this.env.PUBLIC_NET ?? null)
+    const run = probeRevision(this.env.LOADER, target, async (d: string) => this.cluster.scripts.code(d), this.env.OUTBOUND ?? this.env.PUBLIC_NET ?? null)
       .catch((err: unknown) => ({ ok: false as const, reason: "ProbeFailed", message: String(err) }))
       .then((load) => {
         this.probing.delete(id);
