@@ -3,6 +3,7 @@
 import type { Store } from "./api/store/store.ts";
 import type { Activator } from "./activator/activator.ts";
 import type { EventLog } from "./eventing/event-log.ts";
+import type { Pinger } from "./eventing/sources/ping.ts";
 
 export interface Env {
   /** Worker Loader: starts revision isolates from code held as strings. */
@@ -13,6 +14,8 @@ export interface Env {
   ACTIVATOR: DurableObjectNamespace<Activator>;
   /** One event log per Broker (id name "broker:namespace/name"). */
   EVENTS: DurableObjectNamespace<EventLog>;
+  /** One per PingSource (id name "ping:namespace/name"). */
+  PINGERS: DurableObjectNamespace<Pinger>;
   /** Bearer token the API requires. */
   API_TOKEN: string;
   /** Public addresses only: what Outbound sends a revision's calls to when they are not for Knit's hosts. */

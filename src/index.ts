@@ -9,6 +9,7 @@ export { Store } from "./api/store/store.ts";
 export { Activator } from "./activator/activator.ts";
 export { EventLog } from "./eventing/event-log.ts";
 export { Outbound } from "./outbound.ts";
+export { Pinger } from "./eventing/sources/ping.ts";
 
 export default {
   fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {

@@ -38,6 +38,7 @@ const eventing = "eventing.knative.dev";
 const eventingCategories = ["all", "knative", "eventing"];
 const messaging = "messaging.knative.dev";
 const flows = "flows.knative.dev";
+const sources = "sources.knative.dev";
 
 export const KINDS: KindInfo[] = [
   {
@@ -146,6 +147,16 @@ export const KINDS: KindInfo[] = [
     group: flows, version: "v1", kind: "Parallel", plural: "parallels", singular: "parallel",
     shortNames: [], namespaced: true, categories: ["all", "knative", "flows"], statusSubresource: true,
     columns: [{ name: "URL", type: "string", jsonPath: ".status.address.url" }, age, ...ready],
+  },
+  {
+    group: sources, version: "v1", kind: "PingSource", plural: "pingsources", singular: "pingsource",
+    shortNames: [], namespaced: true, categories: ["all", "knative", "sources"], statusSubresource: true,
+    columns: [
+      { name: "Sink", type: "string", jsonPath: ".status.sinkUri" },
+      { name: "Schedule", type: "string", jsonPath: ".spec.schedule" },
+      age,
+      ...ready,
+    ],
   },
   {
     group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", singular: "configmap",

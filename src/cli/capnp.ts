@@ -75,6 +75,7 @@ const platform :Workerd.Worker = (
     (name = "STORE", durableObjectNamespace = "Store"),
     (name = "ACTIVATOR", durableObjectNamespace = "Activator"),
     (name = "EVENTS", durableObjectNamespace = "EventLog"),
+    (name = "PINGERS", durableObjectNamespace = "Pinger"),
     (name = "API_TOKEN", text = ${s(opts.token)}),
     (name = "PUBLIC_NET", service = ${s(CONFIG_NAMES.publicNet)}),
     (name = "OUTBOUND", service = (name = ${s(CONFIG_NAMES.main)}, entrypoint = "Outbound")),
@@ -84,6 +85,7 @@ const platform :Workerd.Worker = (
     # Activators keep only in-memory state (instances, queue, metrics); SQLite backs their alarms.
     (className = "Activator", uniqueKey = "knit-activator", enableSql = true),
     (className = "EventLog", uniqueKey = "knit-event-log", enableSql = true),
+    (className = "Pinger", uniqueKey = "knit-pinger", enableSql = true),
   ],
   durableObjectStorage = (localDisk = ${s(CONFIG_NAMES.disk)}),
 );

@@ -265,3 +265,52 @@ spec:
     expect(r.stderr).toContain("spec.delivery.backoffPolicy");
   });
 });
+
+describe("PingSource", () => {
+  it("fires on its schedule with Knative's ping event, and stops when deleted", async () => {
+    kubectlApply(`apiVersion: sources.knative.dev/v1
+kind: PingSource
+metadata:
+  name: heartbeat
+spec:
+  schedule: "@every 1s"
+  contentType: application/json
+  data: '{"message": "ping"}'
+  ceOverrides:
+    extensions:
+      team: platform
+  sink:
+    uri: ${sink.url("/ping")}
+`);
+    const source = await ready("pingsource", "heartbeat", "default");
+    expect(source.status.sinkUri).toBe(sink.url("/ping"));
+    expect(knit.kubectl(["get", "pingsource"]).stdout).toMatch(/heartbeat\s+http:\/\/127\.0\.0\.1:\d+\/ping\s+@every 1s\s+\S+\s+True/);
+    await waitFor("two pings", () => (sink.received("/ping").length >= 2 ? true : undefined), 10_000);
+    const [first] = sink.received("/ping");
+    expect(first.headers["ce-type"]).toBe("dev.knative.sources.ping");
+    expect(first.headers["ce-source"]).toBe("/apis/v1/namespaces/default/pingsources/heartbeat");
+    expect(first.headers["ce-team"]).toBe("platform");
+    expect(first.headers["content-type"]).toContain("application/json");
+    expect(JSON.parse(first.body)).toEqual({ message: "ping" });
+
+    expect(knit.kubectl(["delete", "pingsource", "heartbeat"]).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 1500));
+    const after = sink.received("/ping").length;
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(sink.received("/ping").length).toBe(after);
+  }, 30_000);
+
+  it("refuses a schedule that is not cron with a 422 naming spec.schedule", () => {
+    const r = knit.kubectl(["apply", "-f", "-"], `apiVersion: sources.knative.dev/v1
+kind: PingSource
+metadata:
+  name: broken
+spec:
+  schedule: "every now and then"
+  sink:
+    uri: ${sink.url("/never")}
+`);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("spec.schedule");
+  });
+});

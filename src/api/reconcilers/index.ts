@@ -1,7 +1,7 @@
 // The reconcilers by storage key, and which objects must be reconciled again when one changes.
 // ClusterDomainClaim, ConfigMap and Namespace have no reconciler: they carry no status Knit computes.
 
-import type { Broker, Configuration, DomainMapping, KObject, Revision, Route, Subscription, Trigger } from "../types.ts";
+import type { Broker, Configuration, Destination, DomainMapping, KObject, Revision, Route, Subscription, Trigger } from "../types.ts";
 import type { ObjectRef, Reconciler, StoreKey, World } from "./world.ts";
 import { reconcileService } from "./service.ts";
 import { reconcileConfiguration } from "./configuration.ts";
@@ -15,6 +15,7 @@ import { refersTo } from "./addressable.ts";
 import { reconcileChannel, reconcileInMemoryChannel, subscribesTo } from "./channel.ts";
 import { reconcileSubscription } from "./subscription.ts";
 import { reconcileParallel, reconcileSequence } from "./flows.ts";
+import { reconcilePingSource } from "./sources.ts";
 import { owningService } from "./route-traffic.ts";
 import { CONFIGURATION_LABEL, SERVICE_LABEL } from "../resources/labels.ts";
 import { controllerOf } from "../resources/owner.ts";
@@ -33,6 +34,7 @@ export const reconcilers: Partial<Record<StoreKey, Reconciler>> = {
   "subscriptions.messaging.knative.dev": reconcileSubscription,
   "sequences.flows.knative.dev": reconcileSequence,
   "parallels.flows.knative.dev": reconcileParallel,
+  "pingsources.sources.knative.dev": reconcilePingSource,
 };
 
 export interface ChangedObject {
@@ -53,6 +55,8 @@ const IMCS: StoreKey = "inmemorychannels.messaging.knative.dev";
 const SUBSCRIPTIONS: StoreKey = "subscriptions.messaging.knative.dev";
 /** Kinds a Destination can name: who points at one must resolve its URL again when it changes. */
 const ADDRESSABLES: StoreKey[] = ["services.serving.knative.dev", ROUTES, BROKERS, CHANNELS, IMCS, "sequences.flows.knative.dev", "parallels.flows.knative.dev"];
+/** Source kinds: they resolve spec.sink. */
+const SOURCES: StoreKey[] = ["pingsources.sources.knative.dev"];
 /** Kinds that own eventing children, by kind name. */
 const OWNERS: Record<string, StoreKey> = { Channel: CHANNELS, Sequence: "sequences.flows.knative.dev", Parallel: "parallels.flows.knative.dev" };
 
@@ -86,6 +90,13 @@ export function dependentsOf(changed: ChangedObject, world: World): ObjectRef[] 
       if (refersTo(spec?.subscriber, ns, changed.key, changed.name) || refersTo(spec?.reply, ns, changed.key, changed.name) ||
         refersTo(spec?.delivery?.deadLetterSink, ns, changed.key, changed.name) ||
         ((changed.key === CHANNELS || changed.key === IMCS) && subscribesTo(sub, changed.name))) add(SUBSCRIPTIONS, ns, sub.metadata.name);
+    }
+  }
+  if (ns && ADDRESSABLES.includes(changed.key)) {
+    for (const key of SOURCES) {
+      for (const src of world.list<KObject<{ sink?: Destination }>>(key, ns)) {
+        if (refersTo(src.spec?.sink, ns, changed.key, changed.name)) add(key, ns, src.metadata.name);
+      }
     }
   }
   const owner = controllerOf(changed.obj);

@@ -20,6 +20,7 @@ export type StoreKey =
   | "subscriptions.messaging.knative.dev"
   | "sequences.flows.knative.dev"
   | "parallels.flows.knative.dev"
+  | "pingsources.sources.knative.dev"
   | "configmaps"
   | "namespaces";
 

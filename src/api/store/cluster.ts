@@ -16,8 +16,8 @@ import { admit } from "./admission.ts";
 import { WatchHub } from "./watch.ts";
 import { FactTable } from "./facts.ts";
 
-/** Kinds whose changes reshape the event logs' subscriptions. */
-const EVENT_LOG_KINDS = new Set<StoreKey>(["brokers.eventing.knative.dev", "triggers.eventing.knative.dev", "inmemorychannels.messaging.knative.dev", "subscriptions.messaging.knative.dev"]);
+/** Kinds whose changes reshape the eventing runtime (event logs' subscriptions, sources). */
+const EVENT_LOG_KINDS = new Set<StoreKey>(["brokers.eventing.knative.dev", "triggers.eventing.knative.dev", "inmemorychannels.messaging.knative.dev", "subscriptions.messaging.knative.dev", "pingsources.sources.knative.dev"]);
 
 const SYSTEM_NAMESPACES = ["default", "knative-serving", "knative-eventing", "kube-system", "kube-public"];
 

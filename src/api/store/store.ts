@@ -10,14 +10,14 @@ import { buildRoutingTable } from "../../router/build-table.ts";
 import { publishRoutingVersion } from "../../router/version-hint.ts";
 import { probeRevision } from "../../router/isolate.ts";
 import { parseAutoscalerSpec } from "../../autoscaler/spec.ts";
-import { brokerLogConfigs, channelLogConfigs } from "../resources/event-log.ts";
-import { brokerLogName, channelLogName } from "../../eventing/log-config.ts";
+import { RuntimeSync } from "./runtime-sync.ts";
 import { Cluster } from "./cluster.ts";
 import { handleStoreRequest } from "../server/store-routes.ts";
 import { errorResponse } from "../server/respond.ts";
 
 export class Store extends DurableObject<Env> {
   readonly cluster: Cluster;
+  private runtime: RuntimeSync | undefined;
   private routingVersion = Date.now();
   private table: RoutingTable | undefined;
   private readonly probing = new Set<string>();
@@ -28,53 +28,17 @@ export class Store extends DurableObject<Env> {
       routingChanged: (key, obj) => this.routingChanged(key, obj),
       revisionSeen: (rev) => this.maybeProbe(rev as Revision),
       revisionGone: (ns, name) => this.ctx.waitUntil(this.activator(`${ns}/${name}`).retire().catch(() => {})),
-      eventingChanged: () => this.eventingChanged(),
+      eventingChanged: () => this.runtime?.changed(),
     });
     this.cluster.podRuntimeAvailable = env.POD_RUNTIME === "true";
     this.cluster.resyncAll();
     publishRoutingVersion(this.routingVersion);
     this.restoreActivators();
-    this.syncEventLogs();
+    this.runtime = new RuntimeSync(env, this.cluster, (p) => this.ctx.waitUntil(p));
+    this.runtime.sync();
   }
 
-  private eventingSyncQueued = false;
-  private readonly pushedLogs = new Map<string, string>();
 
-  private eventingChanged(): void {
-    if (this.eventingSyncQueued) return;
-    this.eventingSyncQueued = true;
-    queueMicrotask(() => {
-      this.eventingSyncQueued = false;
-      this.syncEventLogs();
-    });
-  }
-
-  /** Pushes each Broker's subscriptions to its event log when they changed, and retires deleted Brokers' logs. */
-  private syncEventLogs(): void {
-    const list = (key: string) => this.cluster.objects.list(key) as never;
-    const configs = [
-      ...brokerLogConfigs(list("brokers.eventing.knative.dev"), list("triggers.eventing.knative.dev")),
-      ...channelLogConfigs(list("inmemorychannels.messaging.knative.dev"), list("subscriptions.messaging.knative.dev")),
-    ];
-    const seen = new Set<string>();
-    for (const config of configs) {
-      const name = config.kind === "broker" ? brokerLogName(config.namespace, config.name) : channelLogName(config.namespace, config.name);
-      seen.add(name);
-      const text = JSON.stringify(config);
-      if (this.pushedLogs.get(name) === text) continue;
-      this.pushedLogs.set(name, text);
-      this.ctx.waitUntil(this.eventLog(name).configure(config).catch(() => this.pushedLogs.delete(name)));
-    }
-    for (const name of [...this.pushedLogs.keys()]) {
-      if (seen.has(name)) continue;
-      this.pushedLogs.delete(name);
-      this.ctx.waitUntil(this.eventLog(name).configure(null).catch(() => {}));
-    }
-  }
-
-  private eventLog(name: string) {
-    return this.env.EVENTS.get(this.env.EVENTS.idFromName(name));
-  }
 
   /**
    * After a restart (or an eviction) activators hold no instances. Those that should (min-scale), or that

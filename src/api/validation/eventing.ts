@@ -1,10 +1,11 @@
 // Knative Eventing's webhook rules for Brokers, Triggers, channels, Subscriptions and flows, as field errors.
 
-import type { Broker, Channel, Destination, KObject, Parallel, Sequence, Subscription, Trigger } from "../types.ts";
+import type { Broker, Channel, Destination, KObject, Parallel, PingSource, Sequence, Subscription, Trigger } from "../types.ts";
 import type { FieldError } from "./field-error.ts";
 import { DNS1123_SUBDOMAIN, invalid, required } from "./field-error.ts";
 import { validateFilters } from "../../eventing/filters.ts";
 import { validateDelivery } from "../../eventing/delivery.ts";
+import { parseSchedule, ScheduleError } from "../../eventing/sources/schedule.ts";
 
 function problems(list: { field: string; message: string }[]): FieldError[] {
   return list.map((p) => ({ field: p.field, message: p.message, reason: "FieldValueInvalid" }));
@@ -105,5 +106,32 @@ export function validateParallel(obj: KObject): FieldError[] {
     ...problems(validateDelivery(b.delivery, `spec.branches[${i}].delivery`)),
   ]);
   if (spec.reply) errors.push(...validateDestination(spec.reply, "spec.reply"));
+  return errors;
+}
+
+export function validatePingSource(obj: KObject): FieldError[] {
+  const spec = (obj as PingSource).spec;
+  const errors: FieldError[] = [];
+  if (!spec?.schedule) errors.push(required("spec.schedule"));
+  else {
+    try {
+      parseSchedule(spec.schedule, spec.timezone);
+    } catch (err) {
+      if (!(err instanceof ScheduleError)) throw err;
+      const field = spec.timezone && /time zone/.test(err.message) ? "spec.timezone" : "spec.schedule";
+      errors.push(invalid(field, field === "spec.timezone" ? spec.timezone : spec.schedule, err.message));
+    }
+  }
+  if (spec?.data !== undefined && spec?.dataBase64 !== undefined) {
+    errors.push({ field: "spec.data, spec.dataBase64", message: "expected exactly one, got both: data, dataBase64", reason: "FieldValueInvalid" });
+  }
+  if (spec?.dataBase64 !== undefined) {
+    try {
+      atob(spec.dataBase64);
+    } catch {
+      errors.push(invalid("spec.dataBase64", spec.dataBase64, "must be base64"));
+    }
+  }
+  errors.push(...validateDestination(spec?.sink, "spec.sink"));
   return errors;
 }

@@ -8,7 +8,7 @@ import type { FieldError } from "./field-error.ts";
 import { DNS1123_LABEL, DNS1123_SUBDOMAIN, dns1035, invalid, required } from "./field-error.ts";
 import { validateRevisionSpec, validateTemplate, validateTraffic, validateVisibility } from "./serving.ts";
 import { validateAutoscalingAnnotations } from "./annotations.ts";
-import { validateBroker, validateChannel, validateParallel, validateSequence, validateSubscription, validateTrigger } from "./eventing.ts";
+import { validateBroker, validateChannel, validateParallel, validatePingSource, validateSequence, validateSubscription, validateTrigger } from "./eventing.ts";
 
 export type { FieldError };
 export { parseGoDuration } from "./duration.ts";
@@ -93,6 +93,9 @@ export function validateObject(key: StoreKey, obj: KObject, old: KObject | undef
       break;
     case "parallels.flows.knative.dev":
       errors.push(...dns1035("metadata.name", name), ...validateParallel(obj));
+      break;
+    case "pingsources.sources.knative.dev":
+      errors.push(...dns1035("metadata.name", name), ...validatePingSource(obj));
       break;
     case "namespaces":
       if (!DNS1123_LABEL.test(name) || name.length > 63) errors.push(invalid("metadata.name", name, "must be a DNS-1123 label"));
