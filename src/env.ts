@@ -4,6 +4,7 @@ import type { Store } from "./api/store/store.ts";
 import type { Activator } from "./activator/activator.ts";
 import type { EventLog } from "./eventing/event-log.ts";
 import type { Pinger } from "./eventing/sources/ping.ts";
+import type { SourceRunner } from "./eventing/sources/container.ts";
 
 export interface Env {
   /** Worker Loader: starts revision isolates from code held as strings. */
@@ -16,6 +17,8 @@ export interface Env {
   EVENTS: DurableObjectNamespace<EventLog>;
   /** One per PingSource (id name "ping:namespace/name"). */
   PINGERS: DurableObjectNamespace<Pinger>;
+  /** One per ContainerSource running a worker (id name "container:namespace/name"). */
+  RUNNERS: DurableObjectNamespace<SourceRunner>;
   /** Bearer token the API requires. */
   API_TOKEN: string;
   /** Public addresses only: what Outbound sends a revision's calls to when they are not for Knit's hosts. */

@@ -10,6 +10,7 @@ export { Activator } from "./activator/activator.ts";
 export { EventLog } from "./eventing/event-log.ts";
 export { Outbound } from "./outbound.ts";
 export { Pinger } from "./eventing/sources/ping.ts";
+export { SourceRunner } from "./eventing/sources/container.ts";
 
 export default {
   fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {

@@ -193,7 +193,7 @@ export class Activator extends DurableObject<Env> {
       this.data = data;
       this.ctx.storage.put(SAVED_KEY, { target, data } satisfies Saved).catch(() => {});
     }
-    if (!this.pool || this.target?.digest !== target.digest) {
+    if (!this.pool || !this.target || isolateId(this.target) !== isolateId(target)) {
       this.pool = new InstancePool(isolateId(target), Date.now());
       this.target = target;
       // Becoming active counts as activity: the KPA holds the initial scale for a stable window.

@@ -146,3 +146,39 @@ export interface PingSourceSpec extends SourceSpec {
   dataBase64?: string;
 }
 export type PingSource = KObject<PingSourceSpec, SourceStatus>;
+
+export interface BindingSubject {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name?: string;
+  selector?: { matchLabels?: Record<string, string> };
+}
+export interface SinkBindingSpec extends SourceSpec {
+  subject: BindingSubject;
+}
+export type SinkBinding = KObject<SinkBindingSpec, SourceStatus>;
+
+export interface ContainerSourceSpec extends SourceSpec {
+  template: { metadata?: { labels?: Record<string, string> }; spec: { containers: { name?: string; image: string; args?: string[]; env?: { name: string; value?: string }[] }[] } };
+}
+export interface ContainerSourceStatus extends SourceStatus {
+  /** Knit: the worker the source runs, pinned to its digest. */
+  image?: string;
+}
+export type ContainerSource = KObject<ContainerSourceSpec, ContainerSourceStatus>;
+
+export interface ApiServerResource {
+  apiVersion: string;
+  kind: string;
+  selector?: { matchLabels?: Record<string, string> };
+}
+export interface ApiServerSourceSpec extends SourceSpec {
+  resources: ApiServerResource[];
+  /** "Reference" (default) or "Resource". */
+  mode?: string;
+  owner?: { apiVersion?: string; kind?: string };
+  serviceAccountName?: string;
+  namespaceSelector?: { matchLabels?: Record<string, string> };
+}
+export type ApiServerSource = KObject<ApiServerSourceSpec, SourceStatus & { namespaces?: string[] }>;

@@ -159,6 +159,21 @@ export const KINDS: KindInfo[] = [
     ],
   },
   {
+    group: sources, version: "v1", kind: "SinkBinding", plural: "sinkbindings", singular: "sinkbinding",
+    shortNames: [], namespaced: true, categories: ["all", "knative", "sources", "bindings"], statusSubresource: true,
+    columns: [{ name: "Sink", type: "string", jsonPath: ".status.sinkUri" }, age, ...ready],
+  },
+  {
+    group: sources, version: "v1", kind: "ContainerSource", plural: "containersources", singular: "containersource",
+    shortNames: [], namespaced: true, categories: ["all", "knative", "sources"], statusSubresource: true,
+    columns: [{ name: "Sink", type: "string", jsonPath: ".status.sinkUri" }, age, ...ready],
+  },
+  {
+    group: sources, version: "v1", kind: "ApiServerSource", plural: "apiserversources", singular: "apiserversource",
+    shortNames: [], namespaced: true, categories: ["all", "knative", "sources"], statusSubresource: true,
+    columns: [{ name: "Sink", type: "string", jsonPath: ".status.sinkUri" }, age, ...ready],
+  },
+  {
     group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", singular: "configmap",
     shortNames: ["cm"], namespaced: true, categories: [], statusSubresource: false,
     columns: [{ name: "Data", type: "integer", jsonPath: ".data" }],

@@ -11,7 +11,12 @@ import { ApiClient } from "./client.ts";
 import { workerdBinary } from "./start.ts";
 import { freePort, parseKubeconfig } from "./state.ts";
 
-const WORKER = `import { DurableObject } from "cloudflare:workers";
+const WORKER = `import { DurableObject, WorkerEntrypoint } from "cloudflare:workers";
+export class Activator extends DurableObject {}
+export class EventLog extends DurableObject {}
+export class Pinger extends DurableObject {}
+export class SourceRunner extends DurableObject {}
+export class Outbound extends WorkerEntrypoint {}
 export class Store extends DurableObject {
   fetch() { this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS t (x)"); return new Response("stored"); }
 }

@@ -15,7 +15,7 @@ export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..
 
 /**
  * The platform worker's entry. KNIT_WORKER_ENTRY points Knit at another worker with the same contract
- * (exports default, api, Store), for developing the CLI or the platform separately.
+ * (exports default, api, Outbound, and the Store, Activator, EventLog, Pinger and SourceRunner classes), for developing the CLI or the platform separately.
  */
 export function platformEntry(env: NodeJS.ProcessEnv = process.env): string {
   return env.KNIT_WORKER_ENTRY ? resolve(env.KNIT_WORKER_ENTRY) : join(PROJECT_ROOT, "src", "index.ts");

@@ -76,6 +76,7 @@ const platform :Workerd.Worker = (
     (name = "ACTIVATOR", durableObjectNamespace = "Activator"),
     (name = "EVENTS", durableObjectNamespace = "EventLog"),
     (name = "PINGERS", durableObjectNamespace = "Pinger"),
+    (name = "RUNNERS", durableObjectNamespace = "SourceRunner"),
     (name = "API_TOKEN", text = ${s(opts.token)}),
     (name = "PUBLIC_NET", service = ${s(CONFIG_NAMES.publicNet)}),
     (name = "OUTBOUND", service = (name = ${s(CONFIG_NAMES.main)}, entrypoint = "Outbound")),
@@ -86,6 +87,7 @@ const platform :Workerd.Worker = (
     (className = "Activator", uniqueKey = "knit-activator", enableSql = true),
     (className = "EventLog", uniqueKey = "knit-event-log", enableSql = true),
     (className = "Pinger", uniqueKey = "knit-pinger", enableSql = true),
+    (className = "SourceRunner", uniqueKey = "knit-source-runner", enableSql = true),
   ],
   durableObjectStorage = (localDisk = ${s(CONFIG_NAMES.disk)}),
 );

@@ -39,7 +39,7 @@ export async function startMiniflarePlatform(opts: MiniflarePlatformOptions): Pr
     modulesRoot: opts.workDir,
     compatibilityDate: "2025-09-01",
     compatibilityFlags: ["nodejs_compat"],
-    durableObjects: { STORE: { className: "Store", useSQLite: true }, ACTIVATOR: { className: "Activator", useSQLite: true }, EVENTS: { className: "EventLog", useSQLite: true }, PINGERS: { className: "Pinger", useSQLite: true } },
+    durableObjects: { STORE: { className: "Store", useSQLite: true }, ACTIVATOR: { className: "Activator", useSQLite: true }, EVENTS: { className: "EventLog", useSQLite: true }, PINGERS: { className: "Pinger", useSQLite: true }, RUNNERS: { className: "SourceRunner", useSQLite: true } },
     workerLoaders: { LOADER: {} },
     bindings: { API_TOKEN: opts.token },
     unsafeDirectSockets: [{ host: "127.0.0.1", port: opts.apiPort, entrypoint: "api" }],

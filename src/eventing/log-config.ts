@@ -17,7 +17,7 @@ export interface DeliveryTarget {
 }
 
 export interface LogConfig {
-  kind: "broker" | "channel";
+  kind: "broker" | "channel" | "source";
   namespace: string;
   name: string;
   targets: DeliveryTarget[];

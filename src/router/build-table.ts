@@ -14,6 +14,24 @@ export interface RoutingInput {
   domainMappings: DomainMapping[];
   revisions: Revision[];
   config: ServingConfig;
+  /** SinkBindings' env (K_SINK, K_CE_OVERRIDES) for the revisions they bind. */
+  bindings?: BindingEnv[];
+}
+
+/** What a SinkBinding injects, and into which revisions of its namespace. */
+export interface BindingEnv {
+  namespace: string;
+  subject: { kind: "Service" | "Configuration" | "Revision"; name?: string; matchLabels?: Record<string, string> };
+  env: Record<string, string>;
+}
+
+function binds(b: BindingEnv, rev: Revision): boolean {
+  if (b.namespace !== rev.metadata.namespace) return false;
+  const labels = rev.metadata.labels ?? {};
+  if (b.subject.matchLabels) return Object.entries(b.subject.matchLabels).every(([k, v]) => labels[k] === v);
+  if (b.subject.kind === "Service") return labels[SERVICE_LABEL] === b.subject.name;
+  if (b.subject.kind === "Configuration") return labels[CONFIGURATION_LABEL] === b.subject.name;
+  return rev.metadata.name === b.subject.name;
 }
 
 export function buildRoutingTable(input: RoutingInput): Omit<RoutingTable, "version"> {
@@ -60,7 +78,7 @@ export function buildRoutingTable(input: RoutingInput): Omit<RoutingTable, "vers
 
   const revisions: Record<string, RevisionTarget> = {};
   for (const rev of input.revisions) {
-    revisions[revisionKey(rev.metadata.namespace!, rev.metadata.name!)] = revisionTarget(rev, input.config);
+    revisions[revisionKey(rev.metadata.namespace!, rev.metadata.name!)] = revisionTarget(rev, input.config, input.bindings);
   }
   return { hosts, revisions };
 }
@@ -78,7 +96,7 @@ function splitTargets(traffic: TrafficTarget[]): WeightedTarget[] {
   return out;
 }
 
-export function revisionTarget(rev: Revision, config: ServingConfig): RevisionTarget {
+export function revisionTarget(rev: Revision, config: ServingConfig, bindings: BindingEnv[] = []): RevisionTarget {
   const container = rev.spec?.containers?.[0];
   const labels = rev.metadata.labels ?? {};
   const env: Record<string, string> = {};
@@ -87,6 +105,7 @@ export function revisionTarget(rev: Revision, config: ServingConfig): RevisionTa
   env.K_SERVICE = labels[SERVICE_LABEL] ?? "";
   env.K_CONFIGURATION = labels[CONFIGURATION_LABEL] ?? "";
   env.K_REVISION = rev.metadata.name!;
+  for (const b of bindings) if (binds(b, rev)) Object.assign(env, b.env);
 
   const target: RevisionTarget = {
     namespace: rev.metadata.namespace!,

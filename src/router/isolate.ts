@@ -33,8 +33,19 @@ export function cachingScripts(load: LoadScript): LoadScript {
   };
 }
 
+/** One isolate per revision code and env: a SinkBinding that changes K_SINK gets fresh isolates. */
 export function isolateId(target: RevisionTarget): string {
-  return `${target.namespace}/${target.name}@${target.digest}`;
+  return `${target.namespace}/${target.name}@${target.digest}~${hash(JSON.stringify(target.env))}`;
+}
+
+/** FNV-1a, 32 bits, as hex: short and stable. */
+function hash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16);
 }
 
 /** The revision's isolate; `instanceId` names one of several instances (the activator's), else the probe's. */

@@ -15,7 +15,7 @@ import { refersTo } from "./addressable.ts";
 import { reconcileChannel, reconcileInMemoryChannel, subscribesTo } from "./channel.ts";
 import { reconcileSubscription } from "./subscription.ts";
 import { reconcileParallel, reconcileSequence } from "./flows.ts";
-import { reconcilePingSource } from "./sources.ts";
+import { reconcileApiServerSource, reconcileContainerSource, reconcilePingSource, reconcileSinkBinding } from "./sources.ts";
 import { owningService } from "./route-traffic.ts";
 import { CONFIGURATION_LABEL, SERVICE_LABEL } from "../resources/labels.ts";
 import { controllerOf } from "../resources/owner.ts";
@@ -35,6 +35,9 @@ export const reconcilers: Partial<Record<StoreKey, Reconciler>> = {
   "sequences.flows.knative.dev": reconcileSequence,
   "parallels.flows.knative.dev": reconcileParallel,
   "pingsources.sources.knative.dev": reconcilePingSource,
+  "sinkbindings.sources.knative.dev": reconcileSinkBinding,
+  "containersources.sources.knative.dev": reconcileContainerSource,
+  "apiserversources.sources.knative.dev": reconcileApiServerSource,
 };
 
 export interface ChangedObject {
@@ -56,7 +59,7 @@ const SUBSCRIPTIONS: StoreKey = "subscriptions.messaging.knative.dev";
 /** Kinds a Destination can name: who points at one must resolve its URL again when it changes. */
 const ADDRESSABLES: StoreKey[] = ["services.serving.knative.dev", ROUTES, BROKERS, CHANNELS, IMCS, "sequences.flows.knative.dev", "parallels.flows.knative.dev"];
 /** Source kinds: they resolve spec.sink. */
-const SOURCES: StoreKey[] = ["pingsources.sources.knative.dev"];
+const SOURCES: StoreKey[] = ["pingsources.sources.knative.dev", "sinkbindings.sources.knative.dev", "containersources.sources.knative.dev", "apiserversources.sources.knative.dev"];
 /** Kinds that own eventing children, by kind name. */
 const OWNERS: Record<string, StoreKey> = { Channel: CHANNELS, Sequence: "sequences.flows.knative.dev", Parallel: "parallels.flows.knative.dev" };
 

@@ -21,6 +21,9 @@ export type StoreKey =
   | "sequences.flows.knative.dev"
   | "parallels.flows.knative.dev"
   | "pingsources.sources.knative.dev"
+  | "sinkbindings.sources.knative.dev"
+  | "containersources.sources.knative.dev"
+  | "apiserversources.sources.knative.dev"
   | "configmaps"
   | "namespaces";
 

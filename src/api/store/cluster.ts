@@ -17,7 +17,7 @@ import { WatchHub } from "./watch.ts";
 import { FactTable } from "./facts.ts";
 
 /** Kinds whose changes reshape the eventing runtime (event logs' subscriptions, sources). */
-const EVENT_LOG_KINDS = new Set<StoreKey>(["brokers.eventing.knative.dev", "triggers.eventing.knative.dev", "inmemorychannels.messaging.knative.dev", "subscriptions.messaging.knative.dev", "pingsources.sources.knative.dev"]);
+const EVENT_LOG_KINDS = new Set<StoreKey>(["brokers.eventing.knative.dev", "triggers.eventing.knative.dev", "inmemorychannels.messaging.knative.dev", "subscriptions.messaging.knative.dev", "pingsources.sources.knative.dev", "containersources.sources.knative.dev", "apiserversources.sources.knative.dev"]);
 
 const SYSTEM_NAMESPACES = ["default", "knative-serving", "knative-eventing", "kube-system", "kube-public"];
 
@@ -30,6 +30,8 @@ export interface ClusterHooks {
   revisionGone?(namespace: string, name: string): void;
   /** A Broker or Trigger changed (or was deleted): the brokers' event logs need their subscriptions again. */
   eventingChanged?(): void;
+  /** Any object was added, modified or deleted (ApiServerSources watch these). */
+  objectChanged?(change: { type: "ADDED" | "MODIFIED" | "DELETED"; key: string; object: KObject }): void;
 }
 
 export class Cluster implements LoopStorage {
@@ -50,6 +52,7 @@ export class Cluster implements LoopStorage {
     this.config = parseServingConfig(this.objects.list("configmaps", "knative-serving") as never);
     this.objects.onChange((change) => this.watches.record(change));
     this.objects.onChange((change) => this.onStored(change.key as StoreKey, change.object));
+    this.objects.onChange((change) => this.hooks.objectChanged?.(change));
     this.loop = new ReconcileLoop(this, (ref, obj) => this.worldFor(ref, obj), (ref, obj) => {
       if (ref.key === "revisions.serving.knative.dev") this.hooks.revisionSeen(obj);
     });
@@ -231,6 +234,8 @@ export class Cluster implements LoopStorage {
     if (key === "routes.serving.knative.dev" || key === "revisions.serving.knative.dev" || key === "domainmappings.serving.knative.dev") {
       this.hooks.routingChanged(key, obj);
     }
+    // A SinkBinding changes the env of the revisions it binds.
+    if (key === "sinkbindings.sources.knative.dev") this.hooks.routingChanged();
     if (EVENT_LOG_KINDS.has(key)) this.hooks.eventingChanged?.();
     this.loop.changed(key, obj, this.world());
   }

@@ -1,11 +1,12 @@
-// Keeps the eventing runtime in step with the objects: each event log (Broker, channel) and each source's
+// Keeps the eventing runtime in step with the objects: each event log (Broker, channel, ApiServerSource) and each source's
 // Durable Object gets its configuration when it changes, and null when its object is gone. What to push
 // is computed by pure functions (resources/event-log.ts, resources/sources.ts); this only diffs and sends.
 
 import type { Env } from "../../env.ts";
 import type { Cluster } from "./cluster.ts";
 import { brokerLogConfigs, channelLogConfigs } from "../resources/event-log.ts";
-import { pingConfigs } from "../resources/sources.ts";
+import { apiServerSourceLogConfigs, apiServerSourceLogName, containerSourceConfigs, pingConfigs } from "../resources/sources.ts";
+import { sourceRunnerName } from "../../eventing/sources/container.ts";
 import { brokerLogName, channelLogName } from "../../eventing/log-config.ts";
 import { pingerName } from "../../eventing/sources/ping.ts";
 
@@ -45,7 +46,11 @@ export class RuntimeSync {
     for (const c of channelLogConfigs(list("inmemorychannels.messaging.knative.dev"), list("subscriptions.messaging.knative.dev"))) {
       desired.set(`events|${channelLogName(c.namespace, c.name)}`, c);
     }
+    for (const c of apiServerSourceLogConfigs(list("apiserversources.sources.knative.dev"))) {
+      desired.set(`events|${apiServerSourceLogName(c.namespace, c.name)}`, c);
+    }
     for (const c of pingConfigs(list("pingsources.sources.knative.dev"))) desired.set(`ping|${pingerName(c.namespace, c.name)}`, c);
+    for (const c of containerSourceConfigs(list("containersources.sources.knative.dev"))) desired.set(`runner|${sourceRunnerName(c.namespace, c.name)}`, c);
 
     for (const [key, config] of desired) {
       const text = JSON.stringify(config);
@@ -62,7 +67,7 @@ export class RuntimeSync {
 
   private target(key: string): Target {
     const [kind, name] = key.split("|");
-    const ns = kind === "events" ? this.env.EVENTS : this.env.PINGERS;
+    const ns = kind === "events" ? this.env.EVENTS : kind === "ping" ? this.env.PINGERS : this.env.RUNNERS;
     return ns.get(ns.idFromName(name)) as unknown as Target;
   }
 }

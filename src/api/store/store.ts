@@ -11,6 +11,7 @@ import { publishRoutingVersion } from "../../router/version-hint.ts";
 import { probeRevision } from "../../router/isolate.ts";
 import { parseAutoscalerSpec } from "../../autoscaler/spec.ts";
 import { RuntimeSync } from "./runtime-sync.ts";
+import { apiServerEvents, bindingEnvs } from "../resources/sources.ts";
 import { Cluster } from "./cluster.ts";
 import { handleStoreRequest } from "../server/store-routes.ts";
 import { errorResponse } from "../server/respond.ts";
@@ -29,6 +30,7 @@ export class Store extends DurableObject<Env> {
       revisionSeen: (rev) => this.maybeProbe(rev as Revision),
       revisionGone: (ns, name) => this.ctx.waitUntil(this.activator(`${ns}/${name}`).retire().catch(() => {})),
       eventingChanged: () => this.runtime?.changed(),
+      objectChanged: (change) => this.apiServerChange(change),
     });
     this.cluster.podRuntimeAvailable = env.POD_RUNTIME === "true";
     this.cluster.resyncAll();
@@ -94,6 +96,7 @@ export class Store extends DurableObject<Env> {
         domainMappings: this.cluster.objects.list("domainmappings.serving.knative.dev") as never,
         revisions: this.cluster.objects.list("revisions.serving.knative.dev") as never,
         config: this.cluster.servingConfig,
+        bindings: this.bindings(),
       });
       this.table = { version: this.routingVersion, ...built, autoscaler: this.cluster.servingConfig.autoscaler };
     }
@@ -115,8 +118,23 @@ export class Store extends DurableObject<Env> {
     publishRoutingVersion(this.routingVersion);
   }
 
+  /** Sends ApiServerSources' events for one change through their event logs. */
+  private apiServerChange(change: { type: "ADDED" | "MODIFIED" | "DELETED"; object: KObject }): void {
+    // Changes made while the Cluster is being built (system namespaces) come before any source exists.
+    if (!this.cluster) return;
+    const sources = this.cluster.objects.list("apiserversources.sources.knative.dev", change.object.metadata.namespace);
+    if (sources.length === 0) return;
+    for (const { log, event } of apiServerEvents(sources as never, change, () => crypto.randomUUID(), new Date())) {
+      this.ctx.waitUntil(this.env.EVENTS.get(this.env.EVENTS.idFromName(log)).publish(event).catch(() => false));
+    }
+  }
+
+  private bindings() {
+    return bindingEnvs(this.cluster.objects.list("sinkbindings.sources.knative.dev") as never);
+  }
+
   private targetOf(rev: Revision) {
-    return buildRoutingTable({ routes: [], domainMappings: [], revisions: [rev], config: this.cluster.servingConfig })
+    return buildRoutingTable({ routes: [], domainMappings: [], revisions: [rev], config: this.cluster.servingConfig, bindings: this.bindings() })
       .revisions[revisionKey(rev.metadata.namespace!, rev.metadata.name!)];
   }
 

@@ -1,6 +1,6 @@
 // Knative Eventing's webhook rules for Brokers, Triggers, channels, Subscriptions and flows, as field errors.
 
-import type { Broker, Channel, Destination, KObject, Parallel, PingSource, Sequence, Subscription, Trigger } from "../types.ts";
+import type { ApiServerSource, Broker, Channel, ContainerSource, Destination, KObject, Parallel, PingSource, Sequence, SinkBinding, Subscription, Trigger } from "../types.ts";
 import type { FieldError } from "./field-error.ts";
 import { DNS1123_SUBDOMAIN, invalid, required } from "./field-error.ts";
 import { validateFilters } from "../../eventing/filters.ts";
@@ -132,6 +132,43 @@ export function validatePingSource(obj: KObject): FieldError[] {
       errors.push(invalid("spec.dataBase64", spec.dataBase64, "must be base64"));
     }
   }
+  errors.push(...validateDestination(spec?.sink, "spec.sink"));
+  return errors;
+}
+
+export function validateSinkBinding(obj: KObject): FieldError[] {
+  const spec = (obj as SinkBinding).spec;
+  const errors: FieldError[] = [];
+  const subject = spec?.subject;
+  if (!subject) errors.push(required("spec.subject"));
+  else {
+    if (!subject.apiVersion) errors.push(required("spec.subject.apiVersion"));
+    if (!subject.kind) errors.push(required("spec.subject.kind"));
+    if (!!subject.name === !!subject.selector) errors.push({ field: "spec.subject.name, spec.subject.selector", message: "expected exactly one, got " + (subject.name ? "both" : "neither"), reason: "FieldValueInvalid" });
+  }
+  errors.push(...validateDestination(spec?.sink, "spec.sink"));
+  return errors;
+}
+
+export function validateContainerSource(obj: KObject): FieldError[] {
+  const spec = (obj as ContainerSource).spec;
+  const errors: FieldError[] = [];
+  const containers = spec?.template?.spec?.containers;
+  if (!containers?.length) errors.push(required("spec.template.spec.containers"));
+  else if (!containers[0].image) errors.push(required("spec.template.spec.containers[0].image"));
+  errors.push(...validateDestination(spec?.sink, "spec.sink"));
+  return errors;
+}
+
+export function validateApiServerSource(obj: KObject): FieldError[] {
+  const spec = (obj as ApiServerSource).spec;
+  const errors: FieldError[] = [];
+  if (!spec?.resources?.length) errors.push(required("spec.resources"));
+  (spec?.resources ?? []).forEach((r, i) => {
+    if (!r.apiVersion) errors.push(required(`spec.resources[${i}].apiVersion`));
+    if (!r.kind) errors.push(required(`spec.resources[${i}].kind`));
+  });
+  if (spec?.mode !== undefined && spec.mode !== "Reference" && spec.mode !== "Resource") errors.push(invalid("spec.mode", spec.mode, "must be Reference or Resource"));
   errors.push(...validateDestination(spec?.sink, "spec.sink"));
   return errors;
 }

@@ -8,7 +8,10 @@ import type { FieldError } from "./field-error.ts";
 import { DNS1123_LABEL, DNS1123_SUBDOMAIN, dns1035, invalid, required } from "./field-error.ts";
 import { validateRevisionSpec, validateTemplate, validateTraffic, validateVisibility } from "./serving.ts";
 import { validateAutoscalingAnnotations } from "./annotations.ts";
-import { validateBroker, validateChannel, validateParallel, validatePingSource, validateSequence, validateSubscription, validateTrigger } from "./eventing.ts";
+import {
+  validateApiServerSource, validateBroker, validateChannel, validateContainerSource, validateParallel, validatePingSource,
+  validateSequence, validateSinkBinding, validateSubscription, validateTrigger,
+} from "./eventing.ts";
 
 export type { FieldError };
 export { parseGoDuration } from "./duration.ts";
@@ -96,6 +99,15 @@ export function validateObject(key: StoreKey, obj: KObject, old: KObject | undef
       break;
     case "pingsources.sources.knative.dev":
       errors.push(...dns1035("metadata.name", name), ...validatePingSource(obj));
+      break;
+    case "sinkbindings.sources.knative.dev":
+      errors.push(...dns1035("metadata.name", name), ...validateSinkBinding(obj));
+      break;
+    case "containersources.sources.knative.dev":
+      errors.push(...dns1035("metadata.name", name), ...validateContainerSource(obj));
+      break;
+    case "apiserversources.sources.knative.dev":
+      errors.push(...dns1035("metadata.name", name), ...validateApiServerSource(obj));
       break;
     case "namespaces":
       if (!DNS1123_LABEL.test(name) || name.length > 63) errors.push(invalid("metadata.name", name, "must be a DNS-1123 label"));
