@@ -2,6 +2,7 @@
 // ingress) and the sender event logs deliver with. index.ts serves them; the event log uses the sender.
 
 import type { Env } from "./env.ts";
+import { objectId } from "./object-ids.ts";
 import { createIngress } from "./router/ingress.ts";
 import { cachingScripts } from "./router/isolate.ts";
 import { routingVersionHint } from "./router/version-hint.ts";
@@ -9,14 +10,14 @@ import { eventingHandler } from "./eventing/hosts.ts";
 import type { Sender } from "./eventing/event-log.ts";
 
 function activator(env: Env, key: string) {
-  return env.ACTIVATOR.get(env.ACTIVATOR.idFromName(key));
+  return env.ACTIVATOR.get(objectId(env.ACTIVATOR, key));
 }
 
 let ingress: ReturnType<typeof createIngress> | undefined;
 
 export function ingressFor(env: Env): ReturnType<typeof createIngress> {
   if (!ingress) {
-    const store = () => env.STORE.get(env.STORE.idFromName("cluster"));
+    const store = () => env.STORE.get(objectId(env.STORE, "cluster"));
     const logs = { publish: (name: string, event: Parameters<typeof publishTo>[2]) => publishTo(env, name, event) };
     ingress = createIngress({
       loadTable: (known) => store().routingTable(known) as never,
@@ -36,7 +37,7 @@ export function ingressFor(env: Env): ReturnType<typeof createIngress> {
 }
 
 function publishTo(env: Env, name: string, event: import("./eventing/cloudevent.ts").StoredEvent): Promise<boolean> {
-  return env.EVENTS.get(env.EVENTS.idFromName(name)).publish(event);
+  return env.EVENTS.get(objectId(env.EVENTS, name)).publish(event);
 }
 
 /** Delivers to hosts Knit serves through its own ingress, in this isolate; anything else goes out. */

@@ -13,6 +13,7 @@ import { InstancePool, type Instance } from "./instances.ts";
 import { QueueFullError, QueueTimeoutError, WaitQueue } from "./queue.ts";
 import { RevisionMetrics } from "./metrics.ts";
 import { Histogram, RequestStats, type HistogramSnapshot, type RequestDelta } from "./stats.ts";
+import { objectId } from "../object-ids.ts";
 
 const TICK_MS = 1000;
 const SAVED_KEY = "revision";
@@ -288,7 +289,7 @@ export class Activator extends DurableObject<Env> {
   }
 
   private store() {
-    return this.env.STORE.get(this.env.STORE.idFromName("cluster"));
+    return this.env.STORE.get(objectId(this.env.STORE, "cluster"));
   }
 }
 

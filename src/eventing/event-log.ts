@@ -16,6 +16,7 @@ const CONFIG_KEY = "config";
 /** Deliveries running at once per log. */
 const MAX_IN_FLIGHT = 256;
 const DEFAULT_TIMEOUT_MS = 60_000;
+const CLOCK_SLACK_MS = 20;
 const REPLY = "#reply";
 const DEAD_LETTER = "#dls";
 
@@ -33,6 +34,14 @@ interface DueRow {
 export class EventLog extends DurableObject<Env> {
   private config: LogConfig | undefined;
   private readonly inFlight = new Set<string>();
+  /** Deliveries not yet finished per event (absent after a restart: counted in SQLite then). */
+  private readonly remaining = new Map<number, number>();
+  /** Due deliveries wait that could not start (the in-flight limit was reached). */
+  private backlog = false;
+  private alarmAt: number | undefined;
+  private pendingEvents: { event: StoredEvent; done: () => void }[] = [];
+  private pendingFinished: { seq: number; target: string }[] = [];
+  private flushScheduled = false;
   private readonly sender: Sender;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -64,11 +73,41 @@ export class EventLog extends DurableObject<Env> {
   /** Stores an event with its deliveries; false when no Broker owns this log. */
   async publish(event: StoredEvent): Promise<boolean> {
     if (!this.config) return false;
-    this.accept(event);
+    // Answered once the flush that writes it has committed (the output gate holds the answer till then).
+    await new Promise<void>((done) => {
+      this.pendingEvents.push({ event, done });
+      this.scheduleFlush();
+    });
     return true;
   }
 
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setTimeout(() => this.flush(), 0);
+  }
+
+  /**
+   * Writes what the last moment brought (finished deliveries, new events) in one turn, so one SQLite
+   * commit covers many events: a commit per event would bound the log to a few thousand writes a second.
+   */
+  private flush(): void {
+    this.flushScheduled = false;
+    const finished = this.pendingFinished;
+    this.pendingFinished = [];
+    for (const f of finished) {
+      this.finishNow(f.seq, f.target);
+      this.inFlight.delete(`${f.seq}|${f.target}`);
+    }
+    const events = this.pendingEvents;
+    this.pendingEvents = [];
+    for (const e of events) this.accept(e.event);
+    for (const e of events) e.done();
+    if (this.backlog) this.pump();
+  }
+
   override async alarm(): Promise<void> {
+    this.alarmAt = undefined;
     this.pump();
   }
 
@@ -84,39 +123,66 @@ export class EventLog extends DurableObject<Env> {
     const now = Date.now();
     const text = JSON.stringify(event);
     const seq = sql.exec<{ seq: number }>("INSERT INTO events (event) VALUES (?) RETURNING seq", text).one().seq;
-    for (const target of targetIds) sql.exec("INSERT INTO deliveries (seq, target, attempt, due) VALUES (?, ?, 0, ?)", seq, target, now);
-    for (const target of targetIds) this.start({ seq, target, attempt: 0, event: text });
+    // A first attempt is due at once (0): only retries carry a time.
+    for (const target of targetIds) sql.exec("INSERT INTO deliveries (seq, target, attempt, due) VALUES (?, ?, 0, 0)", seq, target);
+    this.remaining.set(seq, targetIds.length);
+    for (const target of targetIds) this.start({ seq, target, attempt: 0, event: text, parsed: event });
   }
 
-  /** Starts every due delivery that is not running, up to the limit, and sets the alarm for the next. */
+  /**
+   * Starts due deliveries that are not running, up to the limit. Only needed when some were left
+   * waiting (the limit was reached), after a retry's alarm, and on start-up: a new event starts its
+   * deliveries itself.
+   */
   private pump(): void {
     const sql = this.ctx.storage.sql;
-    const now = Date.now();
-    if (this.inFlight.size < MAX_IN_FLIGHT) {
+    // The clock a Durable Object reads only moves with I/O, so concurrent work can stamp a retry a few
+    // milliseconds "ahead" of this one: a small slack keeps such a row from waiting for the next alarm.
+    const now = Date.now() + CLOCK_SLACK_MS;
+    this.backlog = false;
+    const room = MAX_IN_FLIGHT - this.inFlight.size;
+    if (room > 0) {
+      // Running deliveries are among the due rows, so the window covers them and the room left.
+      const limit = room + this.inFlight.size;
       const rows = sql.exec<DueRow>(
         "SELECT d.seq AS seq, d.target AS target, d.attempt AS attempt, e.event AS event FROM deliveries d JOIN events e ON e.seq = d.seq WHERE d.due <= ? ORDER BY d.due LIMIT ?",
-        now, MAX_IN_FLIGHT + this.inFlight.size,
+        now, limit,
       ).toArray();
-      for (const row of rows) {
-        if (this.inFlight.size >= MAX_IN_FLIGHT) break;
-        this.start(row);
-      }
+      for (const row of rows) this.start(row);
+      // A full window may hide more due rows: look again when a delivery finishes.
+      if (rows.length === limit) this.backlog = true;
+    } else {
+      this.backlog = true;
     }
     const next = sql.exec<{ due: number | null }>("SELECT MIN(due) AS due FROM deliveries WHERE due > ?", now).one().due;
-    if (next !== null) this.ctx.waitUntil(this.ctx.storage.setAlarm(next));
+    if (next !== null) this.wakeAt(next);
   }
 
-  private start(row: DueRow | { seq: number; target: string; attempt: number; event: string }): void {
+  /** Sets the alarm for a retry unless an earlier one is already set. */
+  private wakeAt(due: number): void {
+    if (this.alarmAt !== undefined && this.alarmAt <= due && this.alarmAt > Date.now()) return;
+    this.alarmAt = due;
+    this.ctx.waitUntil(this.ctx.storage.setAlarm(due));
+  }
+
+  private start(row: { seq: number; target: string; attempt: number; event: string; parsed?: StoredEvent }): void {
     const key = `${row.seq}|${row.target}`;
-    if (this.inFlight.has(key) || this.inFlight.size >= MAX_IN_FLIGHT) return;
+    if (this.inFlight.has(key)) return;
+    if (this.inFlight.size >= MAX_IN_FLIGHT) {
+      this.backlog = true;
+      return;
+    }
     this.inFlight.add(key);
-    this.ctx.waitUntil(this.deliver(row.seq, row.target, row.attempt, JSON.parse(row.event) as StoredEvent).finally(() => {
+    this.ctx.waitUntil(this.deliver(row.seq, row.target, row.attempt, row.parsed ?? (JSON.parse(row.event) as StoredEvent)).then((finished) => {
+      // A finished delivery stays "in flight" until its row is deleted by the next flush.
+      if (finished) return;
       this.inFlight.delete(key);
-      this.pump();
+      if (this.backlog) this.pump();
     }));
   }
 
-  private async deliver(seq: number, targetId: string, attempt: number, event: StoredEvent): Promise<void> {
+  /** One attempt; true when the delivery is over (its row goes with the next flush), false when it will be retried. */
+  private async deliver(seq: number, targetId: string, attempt: number, event: StoredEvent): Promise<boolean> {
     const sql = this.ctx.storage.sql;
     const baseId = targetId.replace(/#.*$/, "");
     const target = this.config?.targets.find((t) => t.id === baseId);
@@ -124,47 +190,66 @@ export class EventLog extends DurableObject<Env> {
     if (!target || !url) {
       // The Trigger is gone (or lost its reply or dead-letter destination): nothing to deliver to.
       this.finish(seq, targetId);
-      return;
+      return true;
     }
-    const { status, response, error } = await this.send(url, event, target);
+    const { status, reply, errorBody } = await this.send(url, event, target, targetId === baseId);
     if (status >= 200 && status < 300) {
-      const reply = targetId === baseId && response ? await replyEvent(response) : undefined;
       this.finish(seq, targetId);
-      if (reply && target.reply === "self") this.accept(reply);
+      if (reply && target.reply === "self") this.pendingEvents.push({ event: reply, done: () => {} });
       else if (reply && target.reply) this.enqueue(reply, [baseId + REPLY]);
-      return;
+      return true;
     }
-    const errorBody = error ?? (response ? await response.text().catch(() => "") : "");
     if (isRetryable(status) && attempt + 1 < maxAttempts(target.delivery)) {
       const due = Date.now() + retryDelayMs(target.delivery, attempt + 1);
       sql.exec("UPDATE deliveries SET attempt = ?, due = ? WHERE seq = ? AND target = ?", attempt + 1, due, seq, targetId);
-      return;
+      this.wakeAt(due);
+      return false;
     }
     this.finish(seq, targetId);
     if (!targetId.endsWith(DEAD_LETTER) && target.deadLetterSinkUri) {
       const extensions = deadLetterExtensions({ destination: url, code: status, data: errorBody });
       this.enqueue({ ...event, ...extensions }, [baseId + DEAD_LETTER]);
     }
+    return true;
   }
 
-  private async send(url: string, event: StoredEvent, target: DeliveryTarget): Promise<{ status: number; response?: Response; error?: string }> {
+  /** One attempt, answered in full (the reply event, or the error's text) within the delivery's timeout. */
+  private async send(url: string, event: StoredEvent, target: DeliveryTarget, wantReply: boolean): Promise<{ status: number; reply?: StoredEvent; errorBody: string }> {
     const { headers, body } = toBinary(event, { prefer: "reply" });
     const timeoutMs = parseIsoDuration(target.delivery?.timeout ?? "") ?? DEFAULT_TIMEOUT_MS;
+    // A timer cleared when the attempt ends: AbortSignal.timeout would keep one alive per delivery for the whole timeout.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new DOMException("the delivery timed out", "TimeoutError")), timeoutMs);
     try {
-      const response = await this.sender(url, { method: "POST", headers, body, signal: AbortSignal.timeout(timeoutMs) });
-      return { status: response.status, response };
+      const response = await this.sender(url, { method: "POST", headers, body, signal: abort.signal });
+      if (response.ok) return { status: response.status, reply: wantReply ? await replyEvent(response) : (await response.body?.cancel(), undefined), errorBody: "" };
+      return { status: response.status, errorBody: await response.text().catch(() => "") };
     } catch (err) {
       const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
-      return { status: timedOut ? 504 : 502, error: err instanceof Error ? err.message : String(err) };
+      return { status: timedOut ? 504 : 502, errorBody: err instanceof Error ? err.message : String(err) };
+    } finally {
+      clearTimeout(timer);
     }
   }
 
-  /** A delivery is over; an event with no delivery left is removed. */
+
   private finish(seq: number, targetId: string): void {
+    this.pendingFinished.push({ seq, target: targetId });
+    this.scheduleFlush();
+  }
+
+  /** A delivery is over; an event with no delivery left is removed. */
+  private finishNow(seq: number, targetId: string): void {
     const sql = this.ctx.storage.sql;
     sql.exec("DELETE FROM deliveries WHERE seq = ? AND target = ?", seq, targetId);
-    const left = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM deliveries WHERE seq = ?", seq).one().n;
-    if (left === 0) sql.exec("DELETE FROM events WHERE seq = ?", seq);
+    const known = this.remaining.get(seq);
+    const left = known !== undefined ? known - 1 : sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM deliveries WHERE seq = ?", seq).one().n;
+    if (left > 0) {
+      this.remaining.set(seq, left);
+      return;
+    }
+    this.remaining.delete(seq);
+    sql.exec("DELETE FROM events WHERE seq = ?", seq);
   }
 }
 

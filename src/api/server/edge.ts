@@ -6,6 +6,7 @@ import { UnauthorizedError } from "../errors.ts";
 import { errorResponse, json } from "./respond.ts";
 import { discoveryResponse } from "./discovery-routes.ts";
 import { formatPrometheus } from "./metrics.ts";
+import { objectId } from "../../object-ids.ts";
 
 export async function handleApi(req: Request, env: Env): Promise<Response> {
   try {
@@ -17,7 +18,7 @@ export async function handleApi(req: Request, env: Env): Promise<Response> {
     if (url.pathname === "/metrics") return await metricsResponse(env);
     const discovered = discoveryResponse(req, url);
     if (discovered) return discovered;
-    return await env.STORE.get(env.STORE.idFromName("cluster")).fetch(req);
+    return await env.STORE.get(objectId(env.STORE, "cluster")).fetch(req);
   } catch (err) {
     return errorResponse(err);
   }
@@ -25,8 +26,8 @@ export async function handleApi(req: Request, env: Env): Promise<Response> {
 
 /** Asks every worker revision's activator for its figures (an activator that holds nothing answers null). */
 async function metricsResponse(env: Env): Promise<Response> {
-  const keys = await env.STORE.get(env.STORE.idFromName("cluster")).workerRevisionKeys();
-  const stats = await Promise.all(keys.map((k) => env.ACTIVATOR.get(env.ACTIVATOR.idFromName(k)).stats().catch(() => null)));
+  const keys = await env.STORE.get(objectId(env.STORE, "cluster")).workerRevisionKeys();
+  const stats = await Promise.all(keys.map((k) => env.ACTIVATOR.get(objectId(env.ACTIVATOR, k)).stats().catch(() => null)));
   const body = formatPrometheus(stats.filter((s) => s !== null));
   return new Response(body, { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } });
 }

@@ -9,6 +9,7 @@ import { apiServerSourceLogConfigs, apiServerSourceLogName, containerSourceConfi
 import { sourceRunnerName } from "../../eventing/sources/container.ts";
 import { brokerLogName, channelLogName } from "../../eventing/log-config.ts";
 import { pingerName } from "../../eventing/sources/ping.ts";
+import { objectId } from "../../object-ids.ts";
 
 interface Target {
   configure(config: unknown): Promise<void>;
@@ -68,6 +69,6 @@ export class RuntimeSync {
   private target(key: string): Target {
     const [kind, name] = key.split("|");
     const ns = kind === "events" ? this.env.EVENTS : kind === "ping" ? this.env.PINGERS : this.env.RUNNERS;
-    return ns.get(ns.idFromName(name)) as unknown as Target;
+    return ns.get(objectId(ns, name)) as unknown as Target;
   }
 }

@@ -15,6 +15,7 @@ import { apiServerEvents, bindingEnvs } from "../resources/sources.ts";
 import { Cluster } from "./cluster.ts";
 import { handleStoreRequest } from "../server/store-routes.ts";
 import { errorResponse } from "../server/respond.ts";
+import { objectId } from "../../object-ids.ts";
 
 export class Store extends DurableObject<Env> {
   readonly cluster: Cluster;
@@ -57,7 +58,7 @@ export class Store extends DurableObject<Env> {
   }
 
   private activator(key: string) {
-    return this.env.ACTIVATOR.get(this.env.ACTIVATOR.idFromName(key));
+    return this.env.ACTIVATOR.get(objectId(this.env.ACTIVATOR, key));
   }
 
   override async fetch(request: Request): Promise<Response> {
@@ -125,7 +126,7 @@ export class Store extends DurableObject<Env> {
     const sources = this.cluster.objects.list("apiserversources.sources.knative.dev", change.object.metadata.namespace);
     if (sources.length === 0) return;
     for (const { log, event } of apiServerEvents(sources as never, change, () => crypto.randomUUID(), new Date())) {
-      this.ctx.waitUntil(this.env.EVENTS.get(this.env.EVENTS.idFromName(log)).publish(event).catch(() => false));
+      this.ctx.waitUntil(this.env.EVENTS.get(objectId(this.env.EVENTS, log)).publish(event).catch(() => false));
     }
   }
 

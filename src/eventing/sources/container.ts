@@ -8,6 +8,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../../env.ts";
 import type { RevisionTarget } from "../../router/table.ts";
 import { cachingScripts, revisionStub } from "../../router/isolate.ts";
+import { objectId } from "../../object-ids.ts";
 
 export interface SourceRunConfig {
   namespace: string;
@@ -30,7 +31,7 @@ export class SourceRunner extends DurableObject<Env> {
   private running: AbortController | undefined;
   private generation = 0;
   private failures = 0;
-  private readonly scripts = cachingScripts((digest) => this.env.STORE.get(this.env.STORE.idFromName("cluster")).script(digest));
+  private readonly scripts = cachingScripts((digest) => this.env.STORE.get(objectId(this.env.STORE, "cluster")).script(digest));
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);

@@ -1,0 +1,203 @@
+// Eventing benchmark: events sent to a durable Broker (stored before the 202) and delivered by its
+// Triggers to a subscriber, against the same events POSTed straight to the subscriber, in one run.
+//   npm run bench:eventing        (BENCH_EVENTS, BENCH_CONCURRENCY to tune)
+
+import { createServer } from "node:http";
+import { Agent, request } from "node:http";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startPlatform } from "../src/cli/start.ts";
+import { freePort } from "../src/cli/state.ts";
+import { parse } from "yaml";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { writeFileSync } from "node:fs";
+import { ensureWrk, machine, percentile, table } from "./lib.ts";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const BROKER_HOST = "broker-ingress.knative-eventing.svc.cluster.local";
+const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_MS ?? 120_000);
+
+/** The subscriber: records when each event arrived against the send time it carries. */
+function startSubscriber(port: number) {
+  const latencies: number[] = [];
+  const seen = new Set<string>();
+  if (process.env.BENCH_VERBOSE) process.on("exit", () => console.error("seen", seen.size, [...Array(10).keys()].map((t) => [...Array(1000).keys()].filter((i) => !seen.has(`/t${t}|e-${i}`)).slice(0, 5).join(",")).join(" / ")));
+  let received = 0;
+  let lastAt = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      const sent = Number(req.headers["ce-sentat"]);
+      const now = performance.timeOrigin + performance.now();
+      if (Number.isFinite(sent)) latencies.push(now - sent);
+      received++;
+      if (process.env.BENCH_VERBOSE) seen.add(`${req.url}|${req.headers["ce-id"]}`);
+      lastAt = now;
+      res.writeHead(200);
+      res.end();
+    });
+  });
+  return new Promise<{ stats: () => { received: number; lastAt: number; latencies: number[] }; reset: () => void; close: () => void }>((resolve) => {
+    server.listen(port, "127.0.0.1", () => resolve({
+      stats: () => ({ received, lastAt, latencies }),
+      reset: () => {
+        latencies.length = 0;
+        received = 0;
+      },
+      close: () => server.close(),
+    }));
+  });
+}
+
+/** wrk's script: one binary-mode CloudEvent per request, stamped with its send time (ms) for the latency. */
+const WRK_SCRIPT = `local ffi = require("ffi")
+ffi.cdef[[ typedef struct { long tv_sec; long tv_usec; } knit_timeval; int gettimeofday(knit_timeval* tv, void* tz); ]]
+local tv = ffi.new("knit_timeval")
+local n = 0
+local kind = os.getenv("BENCH_EVENT_TYPE") or "bench.event"
+request = function()
+  ffi.C.gettimeofday(tv, nil)
+  n = n + 1
+  local ms = tonumber(tv.tv_sec) * 1000 + tonumber(tv.tv_usec) / 1000
+  return wrk.format("POST", nil, { ["ce-id"] = "w-" .. n, ["ce-sentat"] = string.format("%.3f", ms), ["ce-specversion"] = "1.0",
+    ["ce-type"] = kind, ["ce-source"] = "/bench", ["content-type"] = "application/json" }, '{"n":1}')
+end
+`;
+
+/** Events from wrk for `seconds` (127.0.0.1 only): how many were acknowledged, and when sending began. */
+async function blast(dir: string, port: number, host: string, path: string, seconds: number, type = "bench.event"): Promise<{ requests: number; startedAt: number }> {
+  const script = join(dir, "events.lua");
+  writeFileSync(script, WRK_SCRIPT);
+  const startedAt = performance.timeOrigin + performance.now();
+  // Asynchronously: the subscriber runs in this process and must keep answering while wrk sends.
+  const { stdout: out } = await promisify(execFile)(ensureWrk(), ["-t1", `-c${CONNECTIONS}`, `-d${seconds}s`, "-s", script, "-H", `Host: ${host}`, `http://127.0.0.1:${port}${path}`], {
+    encoding: "utf8", env: { ...process.env, BENCH_EVENT_TYPE: type },
+  });
+  const non2xx = out.match(/Non-2xx or 3xx responses:\s+(\d+)/)?.[1];
+  if (non2xx) throw new Error(`${non2xx} events refused by ${host}${path}`);
+  const requests = Number(out.match(/(\d+) requests in/)?.[1]);
+  return { requests, startedAt };
+}
+
+/** Sends `count` events with `concurrency` in flight; answers when the last one was acknowledged. */
+async function send(port: number, host: string, path: string, count: number, concurrency: number, type = "bench.event"): Promise<{ startedAt: number; endedAt: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const startedAt = performance.timeOrigin + performance.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      await new Promise<void>((done, fail) => {
+        const req = request({ host: "127.0.0.1", port, path, method: "POST", agent, headers: {
+          host, "ce-id": `e-${i}`, "ce-specversion": "1.0", "ce-type": type, "ce-source": "/bench",
+          "ce-sentat": String(performance.timeOrigin + performance.now()), "content-type": "application/json",
+        } }, (res) => {
+          res.resume();
+          res.on("end", () => (res.statusCode === 202 || res.statusCode === 200 ? done() : fail(new Error(`status ${res.statusCode} from ${host}${path}`))));
+        });
+        req.on("error", fail);
+        req.end(`{"n":${i}}`);
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  agent.destroy();
+  return { startedAt, endedAt: performance.timeOrigin + performance.now() };
+}
+
+async function until(what: string, probe: () => boolean, progress?: () => string): Promise<void> {
+  const deadline = Date.now() + DEADLINE_MS;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${progress ? ` (${progress()})` : ""}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function triggersYaml(broker: string, count: number, port: number): string {
+  const parts = [`apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata:\n  name: ${broker}\nspec: {}\n`];
+  for (let i = 0; i < count; i++) {
+    parts.push(`apiVersion: eventing.knative.dev/v1\nkind: Trigger\nmetadata:\n  name: ${broker}-t${i}\nspec:\n  broker: ${broker}\n  filter:\n    attributes:\n      type: bench.event\n  subscriber:\n    uri: http://127.0.0.1:${port}/t${i}\n  delivery:\n    retry: 5\n    backoffPolicy: exponential\n    backoffDelay: PT0.05S\n    deadLetterSink:\n      uri: http://127.0.0.1:${port}/dead\n`);
+  }
+  return parts.join("---\n");
+}
+
+interface Row {
+  path: string;
+  events: number;
+  deliveries: number;
+  eventsPerSec: number;
+  deliveriesPerSec: number;
+  p50: number;
+  p99: number;
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), "knit-bench-events-"));
+  const [port, apiPort, subPort] = [await freePort(), await freePort(), await freePort()];
+  const subscriber = await startSubscriber(subPort);
+  const platform = await startPlatform({ port, apiPort, stateDir: join(dir, "state"), examples: "", output: process.env.BENCH_VERBOSE ? undefined : () => {}, log: () => {} });
+  try {
+    for (const [broker, n] of [["one", 1], ["ten", 10]] as const) {
+      for (const doc of triggersYaml(broker, n, subPort).split("---\n")) {
+        const obj = parse(doc);
+        const plural = obj.kind === "Broker" ? "brokers" : "triggers";
+        await platform.client.create(`/apis/eventing.knative.dev/v1/namespaces/default/${plural}`, obj);
+      }
+    }
+    // Ready when a probe event through each broker reaches every trigger's subscriber.
+    for (const [broker, n] of [["one", 1], ["ten", 10]] as const) {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        subscriber.reset();
+        await send(port, BROKER_HOST, `/default/${broker}`, 1, 1).catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 300));
+        if (subscriber.stats().received >= n) break;
+        if (Date.now() > deadline) throw new Error(`broker ${broker} did not deliver to its ${n} triggers`);
+      }
+    }
+
+    const rows: Row[] = [];
+    const measure = async (label: string, host: string, path: string, sendPort: number, fanout: number) => {
+      await new Promise((r) => setTimeout(r, 500));
+      subscriber.reset();
+      const sent = await blast(dir, sendPort, host, path, SECONDS);
+      await until(`${sent.requests * fanout} deliveries (${label})`, () => subscriber.stats().received >= sent.requests * fanout, () => `${subscriber.stats().received} arrived`);
+      const s = subscriber.stats();
+      const seconds = (s.lastAt - sent.startedAt) / 1000;
+      rows.push({
+        path: label, events: sent.requests, deliveries: s.received, eventsPerSec: sent.requests / seconds, deliveriesPerSec: s.received / seconds,
+        p50: percentile(s.latencies, 50), p99: percentile(s.latencies, 99),
+      });
+    };
+    await measure("direct POST to the subscriber (baseline)", `127.0.0.1:${subPort}`, "/direct", subPort, 1);
+    // The broker ingress alone: parsed and answered, but matching no trigger, so nothing is stored.
+    const ingest = await blast(dir, port, BROKER_HOST, "/default/one", SECONDS, "bench.unmatched");
+    const ingestPerSec = ingest.requests / SECONDS;
+    await measure("Knit broker → 1 trigger", BROKER_HOST, "/default/one", port, 1);
+    await measure("Knit broker → 10 triggers", BROKER_HOST, "/default/ten", port, 10);
+
+    console.log(`Durable broker → trigger → subscriber — ${new Date().toISOString().slice(0, 10)}, ${machine()}`);
+    console.log(`wrk -t1 -c${CONNECTIONS} -d${SECONDS}s per row, binary-mode CloudEvents; every event is in SQLite before its 202; events/s = events acknowledged / time until the last delivery arrived; latency = send (stamped by wrk) to arrival at the subscriber (a Node HTTP server on the same machine)\n`);
+    console.log(table(["path", "events", "deliveries", "events/s", "deliveries/s", "p50 ms", "p99 ms"],
+      rows.map((r) => [r.path, r.events, r.deliveries, r.eventsPerSec, r.deliveriesPerSec, r.p50, r.p99])));
+    console.log("");
+    const [direct, one, ten] = rows;
+    console.log(table(["figure", "value", "target", "result"], [
+      ["events/s, 1 trigger", one.eventsPerSec.toFixed(0), ">= 2000", one.eventsPerSec >= 2000 ? "PASS" : "MISS"],
+      ["p99 ms, 1 trigger", one.p99.toFixed(1), "<= 50", one.p99 <= 50 ? "PASS" : "MISS"],
+      ["events/s, 10 triggers", ten.eventsPerSec.toFixed(0), ">= 2000", ten.eventsPerSec >= 2000 ? "PASS" : "MISS"],
+      ["p99 ms, 10 triggers", ten.p99.toFixed(1), "<= 50", ten.p99 <= 50 ? "PASS" : "MISS"],
+      ["events/s ratio, 1 trigger / direct", (one.eventsPerSec / direct.eventsPerSec).toFixed(2), "(reported)", "-"],
+      ["broker ingress alone (no trigger matches), events/s", ingestPerSec.toFixed(0), "(reported)", "-"],
+    ]));
+  } finally {
+    await platform.stop();
+    subscriber.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
