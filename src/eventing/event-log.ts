@@ -215,13 +215,13 @@ export class EventLog extends DurableObject<Env> {
 
   /** One attempt, answered in full (the reply event, or the error's text) within the delivery's timeout. */
   private async send(url: string, event: StoredEvent, target: DeliveryTarget, wantReply: boolean): Promise<{ status: number; reply?: StoredEvent; errorBody: string }> {
-    const { headers, body } = toBinary(event, { prefer: "reply" });
+    const { headers, body } = binaryOf(event);
     const timeoutMs = parseIsoDuration(target.delivery?.timeout ?? "") ?? DEFAULT_TIMEOUT_MS;
     // A timer cleared when the attempt ends: AbortSignal.timeout would keep one alive per delivery for the whole timeout.
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(new DOMException("the delivery timed out", "TimeoutError")), timeoutMs);
     try {
-      const response = await this.sender(url, { method: "POST", headers, body, signal: abort.signal });
+      const response = await this.sender(url, { method: "POST", headers: new Headers(headers), body: body instanceof Uint8Array ? body.slice() : body, signal: abort.signal });
       if (response.ok) return { status: response.status, reply: wantReply ? await replyEvent(response) : (await response.body?.cancel(), undefined), errorBody: "" };
       return { status: response.status, errorBody: await response.text().catch(() => "") };
     } catch (err) {
@@ -251,6 +251,15 @@ export class EventLog extends DurableObject<Env> {
     this.remaining.delete(seq);
     sql.exec("DELETE FROM events WHERE seq = ?", seq);
   }
+}
+
+/** An event's binary form, made once however many subscribers it goes to. */
+const binaries = new WeakMap<StoredEvent, ReturnType<typeof toBinary>>();
+
+function binaryOf(event: StoredEvent): ReturnType<typeof toBinary> {
+  let binary = binaries.get(event);
+  if (!binary) binaries.set(event, (binary = toBinary(event, { prefer: "reply" })));
+  return binary;
 }
 
 function replyUrl(target: DeliveryTarget): string | undefined {
