@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startKnit, type KnitHandle } from "./helpers/platform.ts";
 import { waitFor } from "./helpers/load.ts";
 import { startEventSink, type EventSink } from "./helpers/event-sink.ts";
+import { kubectlApply as applyYaml, whenReady } from "./helpers/kube.ts";
 
 const BROKER_HOST = "broker-ingress.knative-eventing.svc.cluster.local";
 const dir = mkdtempSync(join(tmpdir(), "knit-events-"));
@@ -42,20 +43,8 @@ function event(ns: string, broker: string, attrs: { id: string; type: string; so
   }, JSON.stringify(data));
 }
 
-function kubectlApply(yaml: string): void {
-  const r = knit.kubectl(["apply", "-f", "-"], yaml);
-  expect(r.stderr).toBe("");
-  expect(r.code).toBe(0);
-}
-
-function ready(kind: string, name: string, ns: string): Promise<any> {
-  return waitFor(`${kind} ${ns}/${name} Ready`, () => {
-    const r = knit.kubectl(["get", kind, name, "-n", ns, "-o", "json"]);
-    if (r.code !== 0) return undefined;
-    const obj = JSON.parse(r.stdout);
-    return obj.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True") ? obj : undefined;
-  }, 20_000);
-}
+const kubectlApply = (yaml: string) => applyYaml(knit, yaml);
+const ready = (kind: string, name: string, ns: string) => whenReady(knit, kind, name, ns);
 
 const ids = (path: string) => sink.received(path).map((r) => r.headers["ce-id"]);
 

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startKnit, type KnitHandle } from "./helpers/platform.ts";
 import { waitFor } from "./helpers/load.ts";
 import { startEventSink, type EventSink } from "./helpers/event-sink.ts";
+import { kubectlApply as applyYaml, whenReady } from "./helpers/kube.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "knit-flows-"));
 let knit: KnitHandle;
@@ -57,19 +58,8 @@ afterAll(async () => {
   await sink?.close();
 });
 
-function kubectlApply(yaml: string): void {
-  const r = knit.kubectl(["apply", "-f", "-"], yaml);
-  expect(r.stderr).toBe("");
-}
-
-function ready(kind: string, name: string): Promise<any> {
-  return waitFor(`${kind} ${name} Ready`, () => {
-    const r = knit.kubectl(["get", kind, name, "-o", "json"]);
-    if (r.code !== 0) return undefined;
-    const obj = JSON.parse(r.stdout);
-    return obj.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True") ? obj : undefined;
-  }, 30_000);
-}
+const kubectlApply = (yaml: string) => applyYaml(knit, yaml);
+const ready = (kind: string, name: string) => whenReady(knit, kind, name, "default", 30_000);
 
 function send(url: string, id: string, data: unknown): Promise<number> {
   const u = new URL(url);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startKnit, type KnitHandle } from "./helpers/platform.ts";
 import { waitFor } from "./helpers/load.ts";
 import { startEventSink, type EventSink } from "./helpers/event-sink.ts";
+import { whenReady } from "./helpers/kube.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "knit-sources-"));
 let knit: KnitHandle;
@@ -44,14 +45,7 @@ function apply(file: string, yaml: string): void {
   expect(r.stderr).toBe("");
 }
 
-function ready(kind: string, name: string): Promise<any> {
-  return waitFor(`${kind} ${name} Ready`, () => {
-    const r = knit.kubectl(["get", kind, name, "-o", "json"]);
-    if (r.code !== 0) return undefined;
-    const obj = JSON.parse(r.stdout);
-    return obj.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True") ? obj : undefined;
-  }, 20_000);
-}
+const ready = (kind: string, name: string) => whenReady(knit, kind, name);
 
 const ofType = (type: string) => sink.received("/all").filter((r) => r.headers["ce-type"] === type);
 

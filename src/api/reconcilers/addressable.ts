@@ -3,6 +3,7 @@
 
 import type { Destination, KObject, KReference } from "../types.ts";
 import type { StoreKey, World } from "./world.ts";
+import { markFalse, markTrue, type Mark } from "./conditions.ts";
 
 /** Addressable kinds Knit serves, by apiVersion group and kind. */
 const ADDRESSABLE: Record<string, StoreKey> = {
@@ -73,4 +74,17 @@ export function resolveDestination(dest: Destination | undefined, namespace: str
   } catch {
     return { ok: false, message: `uri "${dest.uri}" cannot be resolved against ${base}` };
   }
+}
+
+/**
+ * The DeadLetterSinkResolved condition for a delivery's dead-letter sink, setting
+ * status.deadLetterSinkUri when it resolves (and removing a stale one when there is none).
+ */
+export function resolveDeadLetterSink(sink: Destination | undefined, namespace: string, world: World, status: { deadLetterSinkUri?: string }): Mark {
+  delete status.deadLetterSinkUri;
+  if (!sink) return markTrue("DeadLetterSinkNotConfigured", "No dead letter sink is configured.");
+  const resolved = resolveDestination(sink, namespace, world);
+  if (!resolved.ok) return markFalse("Unable to get the dead letter sink's URI", resolved.message);
+  status.deadLetterSinkUri = resolved.uri;
+  return markTrue();
 }

@@ -3,8 +3,8 @@
 
 import type { AddressStatus, Broker } from "../types.ts";
 import type { Reconciler } from "./world.ts";
-import { generationOf, livingConditions, markFalse, markTrue, type Mark } from "./conditions.ts";
-import { resolveDestination } from "./addressable.ts";
+import { generationOf, livingConditions, markTrue } from "./conditions.ts";
+import { resolveDeadLetterSink } from "./addressable.ts";
 import { brokerUrl } from "../../eventing/addresses.ts";
 
 const DEPENDENTS = ["Addressable", "DeadLetterSinkResolved", "FilterReady", "IngressReady", "TriggerChannelReady"] as const;
@@ -15,18 +15,7 @@ export const reconcileBroker: Reconciler = (obj, world) => {
   const previous = broker.status ?? {};
   const url = brokerUrl(ns, broker.metadata.name!);
   const status: AddressStatus = { ...previous, observedGeneration: generationOf(broker), address: { name: "http", url }, addresses: [{ name: "http", url }] };
-  delete status.deadLetterSinkUri;
-  let dls: Mark = markTrue("DeadLetterSinkNotConfigured", "No dead letter sink is configured.");
-  const sink = broker.spec?.delivery?.deadLetterSink;
-  if (sink) {
-    const resolved = resolveDestination(sink, ns, world);
-    if (resolved.ok) {
-      status.deadLetterSinkUri = resolved.uri;
-      dls = markTrue();
-    } else {
-      dls = markFalse("Unable to get the dead letter sink's URI", resolved.message);
-    }
-  }
+  const dls = resolveDeadLetterSink(broker.spec?.delivery?.deadLetterSink, ns, world, status);
   status.conditions = livingConditions(previous.conditions, {
     Addressable: markTrue(),
     DeadLetterSinkResolved: dls,

@@ -6,7 +6,7 @@
 import type { Channel, ChannelStatus, InMemoryChannel, Subscription } from "../types.ts";
 import type { Reconciler, StoreKey } from "./world.ts";
 import { generationOf, getCondition, isReady, livingConditions, markFalse, markTrue, markUnknown, type Mark } from "./conditions.ts";
-import { resolveDestination } from "./addressable.ts";
+import { resolveDeadLetterSink } from "./addressable.ts";
 import { channelUrl } from "../../eventing/addresses.ts";
 import { makeChannel } from "../resources/flows.ts";
 import { API_VERSION } from "../kinds.ts";
@@ -24,13 +24,7 @@ export function subscribesTo(sub: Subscription, name: string): boolean {
 }
 
 function deadLetter(obj: Channel, world: Parameters<Reconciler>[1], status: ChannelStatus): Mark {
-  delete status.deadLetterSinkUri;
-  const sink = obj.spec?.delivery?.deadLetterSink;
-  if (!sink) return markTrue("DeadLetterSinkNotConfigured", "No dead letter sink is configured.");
-  const resolved = resolveDestination(sink, obj.metadata.namespace!, world);
-  if (!resolved.ok) return markFalse("Unable to get the dead letter sink's URI", resolved.message);
-  status.deadLetterSinkUri = resolved.uri;
-  return markTrue();
+  return resolveDeadLetterSink(obj.spec?.delivery?.deadLetterSink, obj.metadata.namespace!, world, status);
 }
 
 export const reconcileInMemoryChannel: Reconciler = (obj, world) => {

@@ -5,7 +5,7 @@
 import type { Broker, Trigger, TriggerStatus } from "../types.ts";
 import type { Reconciler } from "./world.ts";
 import { generationOf, getCondition, isReady, livingConditions, markFalse, markTrue, markUnknown, type Mark } from "./conditions.ts";
-import { resolveDestination } from "./addressable.ts";
+import { resolveDeadLetterSink, resolveDestination } from "./addressable.ts";
 
 const DEPENDENTS = ["BrokerReady", "DeadLetterSinkResolved", "DependencyReady", "SubscriberResolved", "SubscriptionReady"] as const;
 export const BROKERS = "brokers.eventing.knative.dev" as const;
@@ -16,7 +16,6 @@ export const reconcileTrigger: Reconciler = (obj, world) => {
   const previous = trigger.status ?? {};
   const status: TriggerStatus = { ...previous, observedGeneration: generationOf(trigger) };
   delete status.subscriberUri;
-  delete status.deadLetterSinkUri;
 
   const brokerName = trigger.spec?.broker ?? "";
   const broker = world.get<Broker>(BROKERS, ns, brokerName);
@@ -35,17 +34,7 @@ export const reconcileTrigger: Reconciler = (obj, world) => {
     subscriberResolved = markFalse("Unable to get the Subscriber's URI", subscriber.message);
   }
 
-  let dls: Mark = markTrue("DeadLetterSinkNotConfigured", "No dead letter sink is configured.");
-  const sink = trigger.spec?.delivery?.deadLetterSink ?? broker?.spec?.delivery?.deadLetterSink;
-  if (sink) {
-    const resolved = resolveDestination(sink, ns, world);
-    if (resolved.ok) {
-      status.deadLetterSinkUri = resolved.uri;
-      dls = markTrue();
-    } else {
-      dls = markFalse("Unable to get the dead letter sink's URI", resolved.message);
-    }
-  }
+  const dls = resolveDeadLetterSink(trigger.spec?.delivery?.deadLetterSink ?? broker?.spec?.delivery?.deadLetterSink, ns, world, status);
 
   const subscribed = brokerReady.status === "True" && subscriber.ok;
   status.conditions = livingConditions(previous.conditions, {
