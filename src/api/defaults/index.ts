@@ -39,6 +39,13 @@ export function setDefaults(key: StoreKey, obj: KObject, config: ServingConfig):
       return { ...obj, spec: { ...spec, template: defaultTemplate(spec?.template, config) } };
     case "routes.serving.knative.dev":
       return { ...obj, spec: { ...spec, traffic: defaultTraffic(spec?.traffic) } };
+    case "brokers.eventing.knative.dev":
+      // Knative's webhook names the broker class; Knit serves every class with its durable broker.
+      return { ...obj, metadata: { ...obj.metadata, annotations: { "eventing.knative.dev/broker.class": "MTChannelBasedBroker", ...obj.metadata.annotations } } };
+    case "triggers.eventing.knative.dev": {
+      const broker = (obj.spec as { broker?: string } | undefined)?.broker;
+      return broker ? { ...obj, metadata: { ...obj.metadata, labels: { ...obj.metadata.labels, "eventing.knative.dev/broker": broker } } } : obj;
+    }
     case "namespaces":
       return {
         ...obj,
