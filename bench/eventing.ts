@@ -16,7 +16,7 @@ import { writeFileSync } from "node:fs";
 import { ensureWrk, machine, percentile, table } from "./lib.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 24);
 const BROKER_HOST = "broker-ingress.knative-eventing.svc.cluster.local";
 const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_MS ?? 120_000);
 
