@@ -14,6 +14,7 @@ export { SourceRunner } from "./eventing/sources/container.ts";
 
 export default {
   fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    if (env.MODE === "cluster") return Promise.resolve(new Response("cluster mode: this Knit serves the Kubernetes API only\n", { status: 404 }));
     return ingressFor(env).fetch(request, ctx);
   },
 } satisfies ExportedHandler<Env>;

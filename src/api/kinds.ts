@@ -23,6 +23,10 @@ export interface KindInfo {
   statusSubresource: boolean;
   /** Version stored and served as the storage form (other versions are converted). */
   storageVersion?: string;
+  /** True when the kind has a scale subresource (Deployments in cluster mode). */
+  scaleSubresource?: boolean;
+  /** True for kinds a CustomResourceDefinition declared (cluster mode). */
+  custom?: boolean;
 }
 
 const ready: PrinterColumn[] = [

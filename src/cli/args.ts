@@ -24,7 +24,7 @@ export interface Globals {
 
 export type Command =
   | { cmd: "help"; topic?: string }
-  | { cmd: "start"; port: number; apiPort: number }
+  | { cmd: "start"; port: number; apiPort: number; cluster: boolean }
   | { cmd: "dev"; port: number; apiPort: number; files: string[] }
   | { cmd: "build"; out: string; port: number; apiPort: number; token?: string }
   | { cmd: "apply"; files: string[] }
@@ -49,13 +49,14 @@ const OPTIONS = {
   tag: { type: "string" },
   out: { type: "string" },
   token: { type: "string" },
+  cluster: { type: "boolean" },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
 const GLOBAL: OptionName[] = ["help", "api-port", "state-dir", "namespace"];
 /** Options each command accepts besides the global ones. */
 const ALLOWED: Record<string, OptionName[]> = {
-  start: ["port"],
+  start: ["port", "cluster"],
   dev: ["port", "filename"],
   build: ["port", "out", "token"],
   apply: ["filename"],
@@ -113,7 +114,7 @@ export function parseCommandLine(argv: string[], env: Record<string, string | un
   switch (command) {
     case "start":
       noPositionals();
-      return { cmd: "start", ...ports(), globals };
+      return { cmd: "start", ...ports(), cluster: values.cluster ?? false, globals };
     case "dev":
       noPositionals();
       return { cmd: "dev", ...ports(), files: values.filename ?? [], globals };

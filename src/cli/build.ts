@@ -30,6 +30,7 @@ export interface WritePlatformOptions {
   token: string;
   /** PEM key and certificate for the API socket (https); without, the API speaks plain http. */
   apiTls?: { key: string; cert: string };
+  mode?: "cluster";
 }
 
 /** Bundles the worker and writes config.capnp next to it; answers both paths. */
@@ -46,6 +47,7 @@ export async function writePlatform(opts: WritePlatformOptions): Promise<{ worke
     doDir: resolve(opts.doDir),
     token: opts.token,
     apiTls: opts.apiTls,
+    mode: opts.mode,
   });
   // The config holds the API token: owner-only, like the token file.
   await writePrivate(config, text);

@@ -17,6 +17,8 @@ export interface PlatformConfigOptions {
   compatibilityDate?: string;
   /** PEM key and certificate: the API socket speaks https (kubectl sends tokens over https only). */
   apiTls?: { key: string; cert: string };
+  /** "cluster": serve a stand-in Kubernetes API instead of Knit's kinds. */
+  mode?: "cluster";
 }
 
 /** Service names inside the config; `workerd serve --directory-path do-disk=/path` can move the state. */
@@ -77,7 +79,8 @@ const platform :Workerd.Worker = (
     (name = "EVENTS", durableObjectNamespace = "EventLog"),
     (name = "PINGERS", durableObjectNamespace = "Pinger"),
     (name = "RUNNERS", durableObjectNamespace = "SourceRunner"),
-    (name = "API_TOKEN", text = ${s(opts.token)}),
+    (name = "API_TOKEN", text = ${s(opts.token)}),${opts.mode ? `
+    (name = "MODE", text = ${s(opts.mode)}),` : ""}
     (name = "PUBLIC_NET", service = ${s(CONFIG_NAMES.publicNet)}),
     (name = "OUTBOUND", service = (name = ${s(CONFIG_NAMES.main)}, entrypoint = "Outbound")),
   ],

@@ -69,7 +69,7 @@ async function run(p: Parsed): Promise<number> {
       process.stdout.write(helpText(p.topic));
       return 0;
     case "start":
-      return runStart({ port: p.port, apiPort: p.apiPort, stateDir: g.stateDir });
+      return runStart({ port: p.port, apiPort: p.apiPort, stateDir: g.stateDir, ...(p.cluster ? { mode: "cluster" as const, examples: null } : {}) });
     case "dev":
       return runDev({ port: p.port, apiPort: p.apiPort, stateDir: g.stateDir, files: p.files });
     case "build": {

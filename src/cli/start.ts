@@ -21,6 +21,8 @@ export interface StartOptions {
   stateDir?: string;
   /** Worker entry to bundle (default src/index.ts, or KNIT_WORKER_ENTRY). */
   entry?: string;
+  /** "cluster": a stand-in Kubernetes API server (built-in kinds and CRDs) instead of Knit's kinds. */
+  mode?: "cluster";
   /** Manifests applied on first start; null skips them. Default examples/hello. */
   examples?: string | null;
   /** Receives workerd's output; default: copied to this process's stdout/stderr. */
@@ -100,7 +102,7 @@ export async function startPlatform(opts: StartOptions = {}): Promise<Platform> 
   const apiUrl = `https://127.0.0.1:${apiPort}`;
   const ingressUrl = `http://127.0.0.1:${port}`;
   await writePrivate(paths.kubeconfig, kubeconfigText(apiUrl, token, apiTls.cert));
-  const { config } = await writePlatform({ entry: opts.entry ?? platformEntry(), outDir: paths.build, port, apiPort, doDir: paths.doDir, token, apiTls });
+  const { config } = await writePlatform({ entry: opts.entry ?? platformEntry(), outDir: paths.build, port, apiPort, doDir: paths.doDir, token, apiTls, mode: opts.mode });
 
   const child = spawn(workerdBinary(), ["serve", config, "--experimental"], { stdio: ["ignore", "pipe", "pipe"] });
   const errTail = tail(8000);
@@ -249,8 +251,12 @@ export async function runStart(opts: StartOptions): Promise<number> {
       await platform.stop();
       return 0;
     }
-    const services = await servicesWhenReady(platform.client, 15_000);
-    if (!stopping) console.log(summary({ ...platform, services }));
+    if (opts.mode === "cluster") {
+      console.log(`Knit is running in cluster mode: a stand-in Kubernetes API (built-in kinds the bridge uses, and CRDs).\n  API:         ${platform.apiUrl}\n  kubeconfig:  ${platform.kubeconfig}\n`);
+    } else {
+      const services = await servicesWhenReady(platform.client, 15_000);
+      if (!stopping) console.log(summary({ ...platform, services }));
+    }
     const { code, signal } = await platform.exited;
     if (stopping) {
       await platform.stop(); // removes the pid file

@@ -25,6 +25,9 @@ function resources(kinds: KindInfo[]) {
       shortNames: k.shortNames.length ? k.shortNames : undefined, categories: k.categories.length ? k.categories : undefined,
     });
     if (k.statusSubresource) out.push({ name: `${k.plural}/status`, singularName: "", namespaced: k.namespaced, kind: k.kind, verbs: ["get", "patch", "update"] });
+    if (k.scaleSubresource) {
+      out.push({ name: `${k.plural}/scale`, singularName: "", namespaced: k.namespaced, group: "autoscaling", version: "v1", kind: "Scale", verbs: ["get", "patch", "update"] });
+    }
   }
   return out;
 }

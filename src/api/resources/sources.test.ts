@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { API_SERVER_SOURCE, apiServerEvents, bindingEnvs, containerSourceConfigs, pingConfigs } from "./sources.ts";
-import type { ApiServerSource, ContainerSource, KObject, PingSource, SinkBinding } from "../types.ts";
+import type { ApiServerSource, ContainerSource, KObject, PingSource, SinkBinding, SinkBindingSpec } from "../types.ts";
 
 const meta = (name: string, namespace = "default") => ({ name, namespace });
 
@@ -14,7 +14,7 @@ describe("pingConfigs", () => {
 });
 
 describe("bindingEnvs", () => {
-  const binding = (subject: SinkBinding["spec"]["subject"], sinkUri?: string, ceOverrides?: SinkBinding["spec"]["ceOverrides"]): SinkBinding => ({
+  const binding = (subject: SinkBindingSpec["subject"], sinkUri?: string, ceOverrides?: SinkBindingSpec["ceOverrides"]): SinkBinding => ({
     apiVersion: "sources.knative.dev/v1", kind: "SinkBinding", metadata: meta("b"), spec: { subject, ceOverrides }, status: sinkUri ? { sinkUri } : {},
   });
   it.each<[string, SinkBinding, unknown]>([

@@ -6,6 +6,7 @@ import { UnauthorizedError } from "../errors.ts";
 import { errorResponse, json } from "./respond.ts";
 import { discoveryResponse } from "./discovery-routes.ts";
 import { formatPrometheus } from "./metrics.ts";
+import { applyMode } from "../../mode.ts";
 import { objectId } from "../../object-ids.ts";
 
 export async function handleApi(req: Request, env: Env): Promise<Response> {
@@ -16,6 +17,9 @@ export async function handleApi(req: Request, env: Env): Promise<Response> {
       return new Response("ok", { headers: { "content-type": "text/plain" } });
     }
     if (url.pathname === "/metrics") return await metricsResponse(env);
+    applyMode(env);
+    // In cluster mode the Store knows the CRDs' kinds: it has registered them once it is running.
+    if (env.MODE === "cluster") await env.STORE.get(objectId(env.STORE, "cluster")).kindsReady();
     const discovered = discoveryResponse(req, url);
     if (discovered) return discovered;
     return await env.STORE.get(objectId(env.STORE, "cluster")).fetch(req);

@@ -2,7 +2,8 @@
 
 import type { KObject } from "../types.ts";
 import { apiVersionOf, storageKey } from "../kinds.ts";
-import { BadRequestError, MethodNotAllowedError, TooLargeError, UnsupportedMediaTypeError } from "../errors.ts";
+import { BadRequestError, MethodNotAllowedError, NotFoundError, TooLargeError, UnsupportedMediaTypeError } from "../errors.ts";
+import { handleScale } from "./scale.ts";
 import { applyPatch } from "../protocol/patch.ts";
 import { toTable } from "../protocol/table.ts";
 import { compileLabelSelector, compileFieldSelector } from "../protocol/selectors.ts";
@@ -20,6 +21,10 @@ export async function handleResource(req: Request, cluster: Cluster, rp: Resourc
   const { kind, namespace, name, subresource } = rp;
   const q = url.searchParams;
   const present = (o: KObject) => presentAs(kind, o);
+  if (subresource === "scale" && name) {
+    if (!kind.scaleSubresource) throw new NotFoundError(`${kind.plural}/scale`, name, undefined, kind.group);
+    return handleScale(req, cluster, kind, namespace, name, () => readJson(req));
+  }
   switch (req.method) {
     case "GET": {
       if (name && !isWatch(q)) return respondObjects(req, rp, cluster, [present(cluster.get(kind, namespace, name))], true);

@@ -4,9 +4,10 @@
 import type { KObject } from "../types.ts";
 import type { KindInfo } from "../kinds.ts";
 import { KINDS, apiVersionOf, storageKey, storageKindOf } from "../kinds.ts";
+import { reconcileCrd } from "../reconcilers/crd.ts";
 import type { ServingConfig } from "../config/serving-config.ts";
 import { parseServingConfig } from "../config/parse.ts";
-import type { ObjectRef, StoreKey, World, RevisionRuntimeFacts } from "../reconcilers/world.ts";
+import type { ObjectRef, Reconciler, StoreKey, World, RevisionRuntimeFacts } from "../reconcilers/world.ts";
 import { AlreadyExistsError, ConflictError, InvalidError, NotFoundError } from "../errors.ts";
 import { ObjectTable } from "./objects.ts";
 import { ScriptTable } from "./scripts.ts";
@@ -18,6 +19,12 @@ import { FactTable } from "./facts.ts";
 
 /** Kinds whose changes reshape the eventing runtime (event logs' subscriptions, sources). */
 const EVENT_LOG_KINDS = new Set<StoreKey>(["brokers.eventing.knative.dev", "triggers.eventing.knative.dev", "inmemorychannels.messaging.knative.dev", "subscriptions.messaging.knative.dev", "pingsources.sources.knative.dev", "containersources.sources.knative.dev", "apiserversources.sources.knative.dev"]);
+
+/** In cluster mode only CustomResourceDefinitions have a status to compute. */
+const CLUSTER_RECONCILERS = {
+  reconcilers: { "customresourcedefinitions.apiextensions.k8s.io": reconcileCrd } as Partial<Record<string, Reconciler>>,
+  dependentsOf: () => [],
+};
 
 const SYSTEM_NAMESPACES = ["default", "knative-serving", "knative-eventing", "kube-system", "kube-public"];
 
@@ -44,7 +51,7 @@ export class Cluster implements LoopStorage {
   private readonly loop: ReconcileLoop;
   private readonly hooks: ClusterHooks;
 
-  constructor(sql: SqlStorage, hooks: ClusterHooks) {
+  constructor(sql: SqlStorage, hooks: ClusterHooks, opts: { clusterMode?: boolean } = {}) {
     this.hooks = hooks;
     this.objects = new ObjectTable(sql);
     this.scripts = new ScriptTable(sql);
@@ -55,7 +62,7 @@ export class Cluster implements LoopStorage {
     this.objects.onChange((change) => this.hooks.objectChanged?.(change));
     this.loop = new ReconcileLoop(this, (ref, obj) => this.worldFor(ref, obj), (ref, obj) => {
       if (ref.key === "revisions.serving.knative.dev") this.hooks.revisionSeen(obj);
-    });
+    }, opts.clusterMode ? CLUSTER_RECONCILERS : undefined);
     for (const ns of SYSTEM_NAMESPACES) this.ensureNamespace(ns);
   }
 

@@ -2,8 +2,8 @@
 
 import { KINDS, storageKey } from "../kinds.ts";
 import type { KObject } from "../types.ts";
-import type { ObjectRef, ReconcileResult, StoreKey, World } from "../reconcilers/world.ts";
-import { reconcilers, dependentsOf } from "../reconcilers/index.ts";
+import type { ObjectRef, ReconcileResult, Reconciler, StoreKey, World } from "../reconcilers/world.ts";
+import { reconcilers as knitReconcilers, dependentsOf as knitDependents } from "../reconcilers/index.ts";
 
 export interface LoopStorage {
   find(key: string, namespace: string | undefined, name: string): KObject | undefined;
@@ -25,15 +25,24 @@ export class ReconcileLoop {
   private readonly storage: LoopStorage;
   private readonly world: (ref: ObjectRef, obj: KObject) => World;
   private readonly afterStep?: (ref: ObjectRef, obj: KObject) => void;
+  private readonly reconcilers: Partial<Record<string, Reconciler>>;
+  private readonly dependentsOf: typeof knitDependents;
 
-  constructor(storage: LoopStorage, world: (ref: ObjectRef, obj: KObject) => World, afterStep?: (ref: ObjectRef, obj: KObject) => void) {
+  constructor(
+    storage: LoopStorage,
+    world: (ref: ObjectRef, obj: KObject) => World,
+    afterStep?: (ref: ObjectRef, obj: KObject) => void,
+    table: { reconcilers: Partial<Record<string, Reconciler>>; dependentsOf: typeof knitDependents } = { reconcilers: knitReconcilers, dependentsOf: knitDependents },
+  ) {
     this.storage = storage;
     this.world = world;
     this.afterStep = afterStep;
+    this.reconcilers = table.reconcilers;
+    this.dependentsOf = table.dependentsOf;
   }
 
   enqueue(ref: ObjectRef): void {
-    if (!reconcilers[ref.key]) return;
+    if (!this.reconcilers[ref.key]) return;
     const id = `${ref.key}|${ref.namespace ?? ""}|${ref.name}`;
     if (this.queued.has(id)) return;
     this.queued.add(id);
@@ -43,7 +52,7 @@ export class ReconcileLoop {
   /** Enqueues what depends on a changed object (and the object itself). */
   changed(key: StoreKey, obj: KObject, world: World): void {
     this.enqueue({ key, namespace: obj.metadata.namespace, name: obj.metadata.name! });
-    for (const ref of dependentsOf({ key, namespace: obj.metadata.namespace, name: obj.metadata.name!, obj }, world)) {
+    for (const ref of this.dependentsOf({ key, namespace: obj.metadata.namespace, name: obj.metadata.name!, obj }, world)) {
       this.enqueue(ref);
     }
   }
@@ -59,7 +68,7 @@ export class ReconcileLoop {
         const obj = this.storage.find(ref.key, ref.namespace, ref.name);
         if (!obj || obj.metadata.deletionTimestamp) continue;
         const world = this.world(ref, obj);
-        const result = reconcilers[ref.key]!(obj, world);
+        const result = this.reconcilers[ref.key]!(obj, world);
         this.apply(ref, obj, result);
         const latest = this.storage.find(ref.key, ref.namespace, ref.name);
         if (latest) this.afterStep?.(ref, latest);

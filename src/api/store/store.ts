@@ -16,6 +16,10 @@ import { Cluster } from "./cluster.ts";
 import { handleStoreRequest } from "../server/store-routes.ts";
 import { errorResponse } from "../server/respond.ts";
 import { objectId } from "../../object-ids.ts";
+import { applyMode } from "../../mode.ts";
+import { isClusterMode, registerCrd, unregisterCrd, type CustomResourceDefinition } from "../cluster-kinds.ts";
+
+const CRDS = "customresourcedefinitions.apiextensions.k8s.io";
 
 export class Store extends DurableObject<Env> {
   readonly cluster: Cluster;
@@ -26,6 +30,14 @@ export class Store extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    applyMode(env);
+    if (isClusterMode()) {
+      // A stand-in cluster: storage and the API only; custom resources are served as their CRDs say.
+      this.cluster = new Cluster(ctx.storage.sql, { routingChanged: () => {}, revisionSeen: () => {}, objectChanged: (change) => this.crdChanged(change) }, { clusterMode: true });
+      for (const crd of this.cluster.objects.list(CRDS)) registerCrd(crd as CustomResourceDefinition);
+      this.cluster.resyncAll();
+      return;
+    }
     this.cluster = new Cluster(ctx.storage.sql, {
       routingChanged: (key, obj) => this.routingChanged(key, obj),
       revisionSeen: (rev) => this.maybeProbe(rev as Revision),
@@ -41,7 +53,24 @@ export class Store extends DurableObject<Env> {
     this.runtime.sync();
   }
 
+  /** Kinds are registered as this object starts; the API edge asks before it answers discovery. */
+  async kindsReady(): Promise<void> {}
 
+  /** Cluster mode: a CRD serves its kinds from when it is stored; deleting it deletes its objects. */
+  private crdChanged(change: { type: "ADDED" | "MODIFIED" | "DELETED"; key: string; object: KObject }): void {
+    if (change.key !== CRDS) return;
+    const crd = change.object as CustomResourceDefinition;
+    if (change.type !== "DELETED") {
+      registerCrd(crd);
+      return;
+    }
+    const key = `${crd.spec.names.plural}.${crd.spec.group}`;
+    // The objects go while the kinds are still known, then the kinds.
+    queueMicrotask(() => {
+      for (const o of this.cluster.objects.list(key)) this.cluster.deleteCascade(key as never, o.metadata.namespace, o.metadata.name!);
+      unregisterCrd(crd.spec.group, crd.spec.names.plural);
+    });
+  }
 
   /**
    * After a restart (or an eviction) activators hold no instances. Those that should (min-scale), or that

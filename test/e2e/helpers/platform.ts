@@ -45,6 +45,8 @@ export interface StartKnitOptions {
   stateDir?: string;
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** More `knit start` flags, such as --cluster. */
+  args?: string[];
 }
 
 export async function startKnit(opts: StartKnitOptions = {}): Promise<KnitHandle> {
@@ -52,7 +54,7 @@ export async function startKnit(opts: StartKnitOptions = {}): Promise<KnitHandle
   const apiPort = opts.apiPort ?? (await freePort());
   const stateDir = opts.stateDir ?? mkdtempSync(join(tmpdir(), "knit-e2e-"));
   const env = { ...process.env, ...opts.env };
-  const child = spawn(process.execPath, [KNIT, "start", "--port", String(port), "--api-port", String(apiPort), "--state-dir", stateDir], {
+  const child = spawn(process.execPath, [KNIT, "start", "--port", String(port), "--api-port", String(apiPort), "--state-dir", stateDir, ...(opts.args ?? [])], {
     cwd: ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],
