@@ -141,18 +141,34 @@ export class Cluster implements LoopStorage {
           generation: nextGeneration(current, admitted),
           namespace: current.metadata.namespace,
           name,
+          // Set only by a delete that finalizers hold back; no update clears it.
+          ...(current.metadata.deletionTimestamp ? { deletionTimestamp: current.metadata.deletionTimestamp } : {}),
         },
         status: current.status,
       };
+      if (!next.metadata.deletionTimestamp) delete next.metadata.deletionTimestamp;
     }
     if (sameContent(current, next)) return current;
+    // The last finalizer removed from an object being deleted: the deletion completes.
+    if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length) {
+      this.deleteCascade(key as StoreKey, namespace, name);
+      this.drain();
+      return next;
+    }
     this.objects.put(key, next);
     this.drain();
     return this.objects.get(key, namespace, name)!;
   }
 
+  /** As Kubernetes: an object with finalizers is only marked (deletionTimestamp) until they are removed. */
   delete(kind: KindInfo, namespace: string | undefined, name: string): KObject {
     const current = this.get(kind, namespace, name);
+    if (current.metadata.finalizers?.length) {
+      if (current.metadata.deletionTimestamp) return current;
+      const marked = this.objects.put(storageKey(kind), { ...current, metadata: { ...current.metadata, deletionTimestamp: rfc3339(new Date()) } });
+      this.drain();
+      return marked;
+    }
     this.deleteCascade(storageKey(kind) as StoreKey, namespace, name);
     this.drain();
     return current;

@@ -1,0 +1,75 @@
+// What the bridge writes, as pure functions: the copy of a cluster object that Knit should hold, whether
+// Knit's copy needs replacing, and the status the cluster object should show.
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    finalizers?: string[];
+    ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean }[];
+    // A string on the wire; typed as client-node types it, and only tested for presence.
+    deletionTimestamp?: Date;
+    generation?: number;
+  };
+  spec?: unknown;
+  status?: Record<string, unknown>;
+}
+
+/** The bridge's finalizer: a cluster object is deleted in Knit before it leaves the cluster. */
+export const FINALIZER = "knit.dev/bridge";
+/** Marks Knit's copies, and the cluster object's uid they came from. */
+export const SOURCE_UID_ANNOTATION = "knit.dev/cluster-uid";
+const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+/** Knit's copy of a cluster object: its identity, labels, annotations and spec; nothing the cluster's server set. */
+export function desiredInKnit(obj: KubeObject): KubeObject {
+  const annotations = { ...obj.metadata?.annotations };
+  delete annotations[LAST_APPLIED];
+  return {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    metadata: {
+      name: obj.metadata?.name,
+      namespace: obj.metadata?.namespace,
+      ...(obj.metadata?.labels ? { labels: obj.metadata.labels } : {}),
+      annotations: { ...annotations, [SOURCE_UID_ANNOTATION]: obj.metadata?.uid ?? "" },
+    },
+    spec: obj.spec,
+  };
+}
+
+/** Whether a Knit object is a copy the bridge made (and so the bridge's to update or delete). */
+export function isMirror(knit: KubeObject): boolean {
+  // Knit's children of a mirrored Service inherit its annotations, but they have an owner.
+  return !!knit.metadata?.annotations?.[SOURCE_UID_ANNOTATION] && !knit.metadata.ownerReferences?.length;
+}
+
+/** Whether Knit's copy differs from what the cluster object asks for. */
+export function knitCopyStale(knit: KubeObject, desired: KubeObject): boolean {
+  const norm = (o: KubeObject) => JSON.stringify({ labels: o.metadata?.labels ?? {}, annotations: o.metadata?.annotations ?? {}, spec: o.spec ?? null });
+  return norm(knit) !== norm(desired);
+}
+
+/**
+ * The status the cluster object should carry: Knit's, except observedGeneration, which speaks of the
+ * cluster object's generation once Knit has seen the spec that generation has.
+ */
+export function statusForCluster(cluster: KubeObject, knit: KubeObject): Record<string, unknown> | undefined {
+  if (!knit.status) return undefined;
+  const status = { ...knit.status };
+  const caughtUp = knit.status.observedGeneration !== undefined && knit.status.observedGeneration === knit.metadata?.generation
+    && !knitCopyStale(knit, desiredInKnit(cluster));
+  if (caughtUp) status.observedGeneration = cluster.metadata?.generation;
+  else delete status.observedGeneration;
+  return status;
+}
+
+export function sameStatus(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
