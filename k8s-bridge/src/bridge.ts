@@ -5,8 +5,10 @@
 
 import * as k8s from "@kubernetes/client-node";
 import { MIRRORED_KINDS, type MirroredKind } from "./kinds.ts";
-import { FINALIZER, desiredInKnit, isMirror, knitCopyStale, sameStatus, statusForCluster, type KubeObject } from "./mirror.ts";
+import { FINALIZER, desiredInKnit, isMirror, knitCopyStale, refusedStatus, sameStatus, statusForCluster, type KubeObject } from "./mirror.ts";
 import { decideLease, type LeaseSpec } from "./leader.ts";
+import { isPodRevision, reconcilePodRevision, type PodApis } from "./pods.ts";
+import { MANAGED_BY, MANAGED_BY_LABEL, REVISION_LABEL } from "./resources/pod-revision.ts";
 
 export interface BridgeOptions {
   cluster: k8s.KubeConfig;
@@ -21,13 +23,19 @@ export interface BridgeOptions {
 
 const MAX_BACKOFF_MS = 30_000;
 
+interface Job {
+  run(): Promise<void>;
+  attempt: number;
+}
+
 export class Bridge {
   private readonly opts: BridgeOptions;
   private readonly clusterApi: k8s.CustomObjectsApi;
   private readonly knitApi: k8s.CustomObjectsApi;
   private readonly leases: k8s.CoordinationV1Api;
-  private readonly informers: k8s.Informer<KubeObject>[] = [];
-  private readonly pending = new Map<string, { kind: MirroredKind; namespace: string; name: string; attempt: number }>();
+  private readonly informers: { informer: k8s.Informer<KubeObject>; enqueue: (obj: KubeObject) => void }[] = [];
+  private readonly pending = new Map<string, Job>();
+  private readonly pods: PodApis;
   private readonly timers: ReturnType<typeof setInterval>[] = [];
   private leading = false;
   private announced = false;
@@ -41,6 +49,7 @@ export class Bridge {
     this.clusterApi = opts.cluster.makeApiClient(k8s.CustomObjectsApi);
     this.knitApi = opts.knit.makeApiClient(k8s.CustomObjectsApi);
     this.leases = opts.cluster.makeApiClient(k8s.CoordinationV1Api);
+    this.pods = { knit: this.knitApi, cluster: this.clusterApi, apps: opts.cluster.makeApiClient(k8s.AppsV1Api), core: opts.cluster.makeApiClient(k8s.CoreV1Api) };
   }
 
   get isLeader(): boolean {
@@ -49,9 +58,13 @@ export class Bridge {
 
   async start(): Promise<void> {
     for (const kind of MIRRORED_KINDS) {
-      this.watch(this.opts.cluster, this.clusterApi, kind);
-      this.watch(this.opts.knit, this.knitApi, kind);
+      const list = (api: k8s.CustomObjectsApi) => () => api.listClusterCustomObject({ group: kind.group, version: kind.version, plural: kind.plural }) as Promise<k8s.KubernetesListObject<KubeObject>>;
+      const enqueue = (obj: KubeObject) => this.enqueueMirror(kind, obj.metadata?.namespace ?? "", obj.metadata?.name ?? "");
+      const path = `/apis/${kind.group}/${kind.version}/${kind.plural}`;
+      this.watch(this.opts.cluster, path, list(this.clusterApi), enqueue);
+      this.watch(this.opts.knit, path, list(this.knitApi), enqueue);
     }
+    this.watchPods();
     await this.elect();
     this.timers.push(setInterval(() => void this.elect(), Math.max(1000, (this.opts.leaseDurationSeconds * 1000) / 3)));
     // Periodic resync: every known object is reconciled again, whatever the watches said.
@@ -62,17 +75,33 @@ export class Bridge {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     if (this.leading) await this.release();
-    await Promise.all(this.informers.map((i) => i.stop().catch(() => {})));
+    await Promise.all(this.informers.map(({ informer }) => informer.stop().catch(() => {})));
   }
 
-  private watch(config: k8s.KubeConfig, api: k8s.CustomObjectsApi, kind: MirroredKind): void {
-    const path = `/apis/${kind.group}/${kind.version}/${kind.plural}`;
-    const list = () => api.listClusterCustomObject({ group: kind.group, version: kind.version, plural: kind.plural }) as Promise<k8s.KubernetesListObject<KubeObject>>;
-    const informer = k8s.makeInformer<KubeObject>(config, path, list as never);
-    const enqueue = (obj: KubeObject) => this.enqueue(kind, obj.metadata?.namespace ?? "", obj.metadata?.name ?? "");
+  /**
+   * Pod revisions: Knit's Revisions and PodAutoscalers (what to run and at what scale), and the
+   * Deployments and Services the bridge made in the cluster (how it runs), all keyed by revision.
+   */
+  private watchPods(): void {
+    const byRevision = (obj: KubeObject) => this.enqueuePods(obj.metadata?.namespace ?? "", obj.metadata?.name ?? "");
+    const byLabel = (obj: KubeObject) => this.enqueuePods(obj.metadata?.namespace ?? "", obj.metadata?.labels?.[REVISION_LABEL] ?? "");
+    const selector = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
+    const knitList = (group: string, version: string, plural: string) => () =>
+      this.knitApi.listClusterCustomObject({ group, version, plural }) as Promise<k8s.KubernetesListObject<KubeObject>>;
+    this.watch(this.opts.knit, "/apis/serving.knative.dev/v1/revisions", knitList("serving.knative.dev", "v1", "revisions"), (obj) => {
+      if (isPodRevision(obj as never) || obj.metadata?.deletionTimestamp) byRevision(obj);
+    }, undefined, true);
+    this.watch(this.opts.knit, "/apis/autoscaling.internal.knative.dev/v1alpha1/podautoscalers", knitList("autoscaling.internal.knative.dev", "v1alpha1", "podautoscalers"), byRevision);
+    this.watch(this.opts.cluster, "/apis/apps/v1/deployments", () => this.pods.apps.listDeploymentForAllNamespaces({ labelSelector: selector }) as never, byLabel, selector);
+    this.watch(this.opts.cluster, "/api/v1/services", () => this.pods.core.listServiceForAllNamespaces({ labelSelector: selector }) as never, byLabel, selector);
+  }
+
+  private watch(config: k8s.KubeConfig, path: string, list: () => Promise<k8s.KubernetesListObject<KubeObject>>, enqueue: (obj: KubeObject) => void, labelSelector?: string, deletesToo = false): void {
+    const informer = k8s.makeInformer<KubeObject>(config, path, list as never, labelSelector);
     informer.on("add", enqueue);
     informer.on("update", enqueue);
-    informer.on("delete", enqueue);
+    // A deleted Revision's pods must go even though the object no longer says what it was.
+    informer.on("delete", deletesToo ? (obj) => this.enqueuePods(obj.metadata?.namespace ?? "", obj.metadata?.name ?? "") : enqueue);
     let failures = 0;
     informer.on("error", () => {
       // The cluster may not serve the kind yet (its CRD not applied): try again, backing off.
@@ -80,21 +109,26 @@ export class Bridge {
       setTimeout(() => !this.stopped && void informer.start().then(() => (failures = 0), () => {}), delay);
     });
     informer.on("connect", () => (failures = 0));
-    this.informers.push(informer);
+    this.informers.push({ informer, enqueue });
     void informer.start().catch(() => {});
   }
 
-  private enqueue(kind: MirroredKind, namespace: string, name: string): void {
-    if (!name) return;
-    const key = `${kind.group}/${kind.plural}/${namespace}/${name}`;
-    if (!this.pending.has(key)) this.pending.set(key, { kind, namespace, name, attempt: 0 });
+  private enqueueMirror(kind: MirroredKind, namespace: string, name: string): void {
+    if (name) this.enqueue(`${kind.group}/${kind.plural}/${namespace}/${name}`, () => this.reconcile(kind, namespace, name));
+  }
+
+  private enqueuePods(namespace: string, name: string): void {
+    if (name) this.enqueue(`pods/${namespace}/${name}`, () => reconcilePodRevision(this.pods, (what, op) => this.write(what, op), namespace, name));
+  }
+
+  private enqueue(key: string, run: () => Promise<void>): void {
+    if (!this.pending.has(key)) this.pending.set(key, { run, attempt: 0 });
     void this.drain();
   }
 
   private resync(): void {
-    for (const [i, informer] of this.informers.entries()) {
-      const kind = MIRRORED_KINDS[Math.floor(i / 2)];
-      for (const obj of (informer as unknown as k8s.ObjectCache<KubeObject>).list()) this.enqueue(kind, obj.metadata?.namespace ?? "", obj.metadata?.name ?? "");
+    for (const { informer, enqueue } of this.informers) {
+      for (const obj of (informer as unknown as k8s.ObjectCache<KubeObject>).list()) enqueue(obj);
     }
   }
 
@@ -103,10 +137,10 @@ export class Bridge {
     this.draining = true;
     try {
       while (this.pending.size > 0 && this.leading && !this.stopped) {
-        const [key, item] = this.pending.entries().next().value as [string, { kind: MirroredKind; namespace: string; name: string; attempt: number }];
+        const [key, item] = this.pending.entries().next().value as [string, Job];
         this.pending.delete(key);
         try {
-          await this.reconcile(item.kind, item.namespace, item.name);
+          await item.run();
         } catch (err) {
           const delay = Math.min(MAX_BACKOFF_MS, 200 * 2 ** item.attempt);
           this.opts.log(`reconcile ${key} failed (retry in ${delay} ms): ${err instanceof Error ? err.message : String(err)}`);
@@ -144,7 +178,7 @@ export class Bridge {
     }
     const desired = desiredInKnit(inCluster);
     if (!inKnit) {
-      await this.write(`create ${kind.kind} ${namespace}/${name} in Knit`, () => this.knitApi.createNamespacedCustomObject({ group: kind.group, version: kind.version, plural: kind.plural, namespace, body: desired }));
+      await this.refusable(kind, inCluster, () => this.write(`create ${kind.kind} ${namespace}/${name} in Knit`, () => this.knitApi.createNamespacedCustomObject({ group: kind.group, version: kind.version, plural: kind.plural, namespace, body: desired })));
       return;
     }
     if (!mirrored) {
@@ -152,12 +186,29 @@ export class Bridge {
       return;
     }
     if (knitCopyStale(inKnit, desired)) {
-      await this.write(`update ${kind.kind} ${namespace}/${name} in Knit`, () => this.knitApi.replaceNamespacedCustomObject({ ...ref, body: { ...desired, metadata: { ...desired.metadata, resourceVersion: inKnit.metadata?.resourceVersion } } }));
+      await this.refusable(kind, inCluster, () => this.write(`update ${kind.kind} ${namespace}/${name} in Knit`, () => this.knitApi.replaceNamespacedCustomObject({ ...ref, body: { ...desired, metadata: { ...desired.metadata, resourceVersion: inKnit.metadata?.resourceVersion } } })));
       return;
     }
     const status = statusForCluster(inCluster, inKnit);
     if (status && !sameStatus(status, inCluster.status)) {
       await this.write(`status of ${kind.kind} ${namespace}/${name} in the cluster`, () => this.clusterApi.replaceNamespacedCustomObjectStatus({ ...ref, body: { ...inCluster, status } }));
+    }
+  }
+
+  /**
+   * Knit checks what it is given as Knative's webhook would; a cluster without that webhook accepted it.
+   * A refusal (422) is final until the object changes: the cluster object shows it as Ready False.
+   */
+  private async refusable(kind: MirroredKind, inCluster: KubeObject, op: () => Promise<unknown>): Promise<void> {
+    try {
+      await op();
+    } catch (err) {
+      if ((err as { code?: number }).code !== 422) throw err;
+      const status = refusedStatus(inCluster, (err as { body?: unknown }).body);
+      if (sameStatus(status, inCluster.status)) return;
+      const { namespace = "", name = "" } = inCluster.metadata ?? {};
+      await this.write(`status of ${kind.kind} ${namespace}/${name} in the cluster (Knit refused it)`, () =>
+        this.clusterApi.replaceNamespacedCustomObjectStatus({ group: kind.group, version: kind.version, plural: kind.plural, namespace, name, body: { ...inCluster, status } }));
     }
   }
 

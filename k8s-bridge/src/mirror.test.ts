@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { desiredInKnit, isMirror, knitCopyStale, SOURCE_UID_ANNOTATION, statusForCluster, type KubeObject } from "./mirror.ts";
+import { desiredInKnit, isMirror, knitCopyStale, refusedStatus, SOURCE_SPEC_ANNOTATION, SOURCE_UID_ANNOTATION, statusForCluster, type KubeObject } from "./mirror.ts";
+import { fingerprint } from "./canonical.ts";
 
 const clusterSvc: KubeObject = {
   apiVersion: "serving.knative.dev/v1",
@@ -19,11 +20,11 @@ const clusterSvc: KubeObject = {
 };
 
 describe("desiredInKnit", () => {
-  it("keeps identity, labels, annotations (but kubectl's record) and spec; marks the cluster uid; drops server fields", () => {
+  it("keeps identity, labels, annotations (but kubectl's record) and spec; marks the cluster uid and spec; drops server fields", () => {
     expect(desiredInKnit(clusterSvc)).toEqual({
       apiVersion: "serving.knative.dev/v1",
       kind: "Service",
-      metadata: { name: "shop", namespace: "retail", labels: { team: "a" }, annotations: { note: "x", [SOURCE_UID_ANNOTATION]: "u-1" } },
+      metadata: { name: "shop", namespace: "retail", labels: { team: "a" }, annotations: { note: "x", [SOURCE_UID_ANNOTATION]: "u-1", [SOURCE_SPEC_ANNOTATION]: fingerprint(clusterSvc.spec) } },
       spec: clusterSvc.spec,
     });
   });
@@ -43,7 +44,8 @@ describe("knitCopyStale", () => {
   const knitCopy = { ...desired, metadata: { ...desired.metadata, resourceVersion: "5", generation: 1, uid: "k-9" }, status: { observedGeneration: 1 } };
   const cases: [string, KubeObject, boolean][] = [
     ["same content, Knit's own server fields aside", knitCopy, false],
-    ["spec changed", { ...knitCopy, spec: { template: {} } }, true],
+    ["Knit defaulted the spec it stored: still current", { ...knitCopy, spec: { template: { spec: { containers: [{ image: "worker://shop" }], timeoutSeconds: 300 } } } }, false],
+    ["made from another cluster spec", { ...knitCopy, metadata: { ...knitCopy.metadata, annotations: { ...knitCopy.metadata.annotations, [SOURCE_SPEC_ANNOTATION]: "0badc0de" } } }, true],
     ["a label changed", { ...knitCopy, metadata: { ...knitCopy.metadata, labels: { team: "b" } } }, true],
     ["the cluster uid changed (object recreated)", { ...knitCopy, metadata: { ...knitCopy.metadata, annotations: { note: "x", [SOURCE_UID_ANNOTATION]: "u-0" } } }, true],
   ];
@@ -66,9 +68,22 @@ describe("statusForCluster", () => {
     },
     {
       name: "Knit's copy still holds an older spec: no observedGeneration claimed",
-      knit: { ...desired, spec: { old: true }, metadata: { ...desired.metadata, generation: 4 }, status: { observedGeneration: 4, url: "u" } },
+      knit: { ...desired, metadata: { ...desired.metadata, annotations: { ...desired.metadata!.annotations, [SOURCE_SPEC_ANNOTATION]: "0badc0de" }, generation: 4 }, status: { observedGeneration: 4, url: "u" } },
       expected: { url: "u" },
     },
   ];
   for (const c of cases) it(c.name, () => expect(statusForCluster(clusterSvc, c.knit)).toEqual(c.expected));
+});
+
+describe("refusedStatus", () => {
+  const cases: [string, unknown, string][] = [
+    ["a Kubernetes Status as JSON text: its message", JSON.stringify({ kind: "Status", code: 422, message: 'Service "shop" is invalid: spec.traffic[0].percent: Invalid value: 120' }), 'Service "shop" is invalid: spec.traffic[0].percent: Invalid value: 120'],
+    ["a Status object", { kind: "Status", message: "bad" }, "bad"],
+    ["plain text", "refused", "refused"],
+  ];
+  for (const [name, body, message] of cases) {
+    it(name, () => {
+      expect(refusedStatus(clusterSvc, body)).toEqual({ observedGeneration: 3, conditions: [{ type: "Ready", status: "False", reason: "RejectedByKnit", message }] });
+    });
+  }
 });

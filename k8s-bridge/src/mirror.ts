@@ -1,6 +1,8 @@
 // What the bridge writes, as pure functions: the copy of a cluster object that Knit should hold, whether
 // Knit's copy needs replacing, and the status the cluster object should show.
 
+import { canonical, fingerprint } from "./canonical.ts";
+
 export interface KubeObject {
   apiVersion?: string;
   kind?: string;
@@ -25,6 +27,11 @@ export interface KubeObject {
 export const FINALIZER = "knit.dev/bridge";
 /** Marks Knit's copies, and the cluster object's uid they came from. */
 export const SOURCE_UID_ANNOTATION = "knit.dev/cluster-uid";
+/**
+ * The fingerprint of the cluster spec a copy was made from. Knit defaults what it stores (as Knative's
+ * webhook does), so its copy's spec never equals the cluster's; the fingerprint says whether it is current.
+ */
+export const SOURCE_SPEC_ANNOTATION = "knit.dev/cluster-spec";
 const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
 /** Knit's copy of a cluster object: its identity, labels, annotations and spec; nothing the cluster's server set. */
@@ -38,7 +45,7 @@ export function desiredInKnit(obj: KubeObject): KubeObject {
       name: obj.metadata?.name,
       namespace: obj.metadata?.namespace,
       ...(obj.metadata?.labels ? { labels: obj.metadata.labels } : {}),
-      annotations: { ...annotations, [SOURCE_UID_ANNOTATION]: obj.metadata?.uid ?? "" },
+      annotations: { ...annotations, [SOURCE_UID_ANNOTATION]: obj.metadata?.uid ?? "", [SOURCE_SPEC_ANNOTATION]: fingerprint(obj.spec ?? null) },
     },
     spec: obj.spec,
   };
@@ -52,7 +59,7 @@ export function isMirror(knit: KubeObject): boolean {
 
 /** Whether Knit's copy differs from what the cluster object asks for. */
 export function knitCopyStale(knit: KubeObject, desired: KubeObject): boolean {
-  const norm = (o: KubeObject) => JSON.stringify({ labels: o.metadata?.labels ?? {}, annotations: o.metadata?.annotations ?? {}, spec: o.spec ?? null });
+  const norm = (o: KubeObject) => canonical({ labels: o.metadata?.labels ?? {}, annotations: o.metadata?.annotations ?? {} });
   return norm(knit) !== norm(desired);
 }
 
@@ -70,6 +77,21 @@ export function statusForCluster(cluster: KubeObject, knit: KubeObject): Record<
   return status;
 }
 
+/** The status of a cluster object Knit refused (422): Ready False with Knit's reason, as Knative's webhook would have said it. */
+export function refusedStatus(cluster: KubeObject, body: unknown): Record<string, unknown> {
+  let message = typeof body === "string" ? body : JSON.stringify(body ?? "");
+  try {
+    const parsed = typeof body === "string" ? JSON.parse(body) : body;
+    if (parsed && typeof parsed === "object" && typeof (parsed as { message?: unknown }).message === "string") message = (parsed as { message: string }).message;
+  } catch {
+    // not JSON: the text as it came
+  }
+  return {
+    observedGeneration: cluster.metadata?.generation,
+    conditions: [{ type: "Ready", status: "False", reason: "RejectedByKnit", message }],
+  };
+}
+
 export function sameStatus(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  return canonical(a ?? null) === canonical(b ?? null);
 }

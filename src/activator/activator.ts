@@ -14,6 +14,7 @@ import { QueueFullError, QueueTimeoutError, WaitQueue } from "./queue.ts";
 import { RevisionMetrics } from "./metrics.ts";
 import { Histogram, RequestStats, type HistogramSnapshot, type RequestDelta } from "./stats.ts";
 import { objectId } from "../object-ids.ts";
+import { callPod } from "../router/pod.ts";
 
 const TICK_MS = 1000;
 const SAVED_KEY = "revision";
@@ -199,9 +200,26 @@ export class Activator extends DurableObject<Env> {
       this.target = target;
       // Becoming active counts as activity: the KPA holds the initial scale for a stable window.
       this.metrics.lastRequestAt ??= Date.now();
-      this.scaleTo(restoring ? this.spec!.minScale : Math.max(this.spec!.initialScale, this.spec!.minScale));
+      // Pods outlive a restart of the platform: a restored pod revision keeps the pods it has.
+      const restored = isPod(target) ? Math.max(this.spec!.minScale, target.pod?.readyReplicas ?? 0) : this.spec!.minScale;
+      this.scaleTo(restoring ? restored : Math.max(this.spec!.initialScale, this.spec!.minScale));
     }
     this.target = target;
+    if (isPod(target)) this.followPods(target);
+  }
+
+  /**
+   * A pod revision's instances are its ready pods as the bridge reports them: the activator decides the
+   * scale (the bridge sets the Deployment's replicas to it) but only the pods' readiness adds capacity.
+   */
+  private followPods(target: RevisionTarget): void {
+    const ready = target.pod?.readyReplicas ?? 0;
+    const before = this.pool!.size;
+    this.pool!.scaleTo(ready);
+    if (this.pool!.size !== before) this.capacityVersion++;
+    this.queue.drain(() => this.pool!.acquire(this.spec!.containerConcurrency));
+    this.reportScale();
+    if (this.pool!.size > 0 || this.queue.length > 0) this.startTicking();
   }
 
   private async forward(instance: Instance, request: Request, target: RevisionTarget, timeoutMs: number): Promise<Response> {
@@ -210,11 +228,13 @@ export class Activator extends DurableObject<Env> {
     this.startTicking();
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      const stub = revisionStub(this.env.LOADER, target, this.scripts, this.env.OUTBOUND ?? this.env.PUBLIC_NET ?? null, instance.id);
+      const call = isPod(target)
+        ? callPod(this.target ?? target, request)
+        : revisionStub(this.env.LOADER, target, this.scripts, this.env.OUTBOUND ?? this.env.PUBLIC_NET ?? null, instance.id).fetch(request);
       const timedOut = new Promise<Response>((resolve) => {
         timer = setTimeout(() => resolve(text(504, `revision "${target.name}" did not answer within ${target.timeoutSeconds}s (timeoutSeconds)\n`)), timeoutMs);
       });
-      return await Promise.race([stub.fetch(request), timedOut]);
+      return await Promise.race([call, timedOut]);
     } catch (err) {
       return text(502, `revision "${target.name}" failed: ${err instanceof Error ? err.message : String(err)}\n`);
     } finally {
@@ -246,8 +266,13 @@ export class Activator extends DurableObject<Env> {
 
   private scaleTo(n: number, loadedByRequest = 0): void {
     const before = this.pool!.size;
-    if (before === 0 && n > 0) this.coldStarts++;
+    if (before === 0 && n > 0 && (!isPod(this.target!) || this.desired === 0)) this.coldStarts++;
     this.desired = n;
+    if (isPod(this.target!)) {
+      // Pods are the bridge's to start: the decision is reported, and ready pods arrive as reports.
+      this.reportScale();
+      return;
+    }
     for (const added of this.pool!.scaleTo(n).slice(loadedByRequest)) this.preload(added);
     if (this.pool!.size !== before) this.capacityVersion++;
     this.queue.drain(() => this.pool!.acquire(this.spec!.containerConcurrency));
@@ -291,6 +316,11 @@ export class Activator extends DurableObject<Env> {
   private store() {
     return this.env.STORE.get(objectId(this.env.STORE, "cluster"));
   }
+}
+
+/** A revision of any image but worker://, run as pods by the Kubernetes bridge. */
+function isPod(target: RevisionTarget): boolean {
+  return !target.digest;
 }
 
 function text(status: number, body: string, headers: Record<string, string> = {}): Response {

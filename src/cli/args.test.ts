@@ -17,16 +17,18 @@ describe("parseCommandLine", () => {
     [["--help"], {}, { cmd: "help", topic: undefined, globals }],
     [["help", "apply"], {}, { cmd: "help", topic: "apply", globals }],
     [["get", "-h"], {}, { cmd: "help", topic: "get", globals }],
-    [["start"], {}, { cmd: "start", port: 8080, apiPort: 8081, cluster: false, globals }],
-    [["start", "--cluster"], {}, { cmd: "start", port: 8080, apiPort: 8081, cluster: true, globals }],
+    [["start"], {}, { cmd: "start", port: 8080, apiPort: 8081, cluster: false, podRevisions: false, globals }],
+    [["start", "--cluster"], {}, { cmd: "start", port: 8080, apiPort: 8081, cluster: true, podRevisions: false, globals }],
+    [["start", "--pod-revisions", "--host", "0.0.0.0"], {}, { cmd: "start", port: 8080, apiPort: 8081, cluster: false, podRevisions: true, host: "0.0.0.0", globals }],
+    [["start"], { KNIT_POD_REVISIONS: "true", KNIT_HOST: "0.0.0.0" }, { cmd: "start", port: 8080, apiPort: 8081, cluster: false, podRevisions: true, host: "0.0.0.0", globals }],
     [["start", "--port", "9000", "--api-port", "9001", "--state-dir", "/s"], {}, {
-      cmd: "start", port: 9000, apiPort: 9001, cluster: false, globals: { ...globals, stateDir: "/s", apiPort: 9001 },
+      cmd: "start", port: 9000, apiPort: 9001, cluster: false, podRevisions: false, globals: { ...globals, stateDir: "/s", apiPort: 9001 },
     }],
     [["start"], { KNIT_PORT: "7000", KNIT_API_PORT: "7001", KNIT_STATE_DIR: "st" }, {
-      cmd: "start", port: 7000, apiPort: 7001, cluster: false, globals: { ...globals, stateDir: "st", apiPort: 7001 },
+      cmd: "start", port: 7000, apiPort: 7001, cluster: false, podRevisions: false, globals: { ...globals, stateDir: "st", apiPort: 7001 },
     }],
     // Flags beat the environment.
-    [["start", "--port=7100"], { KNIT_PORT: "7000" }, { cmd: "start", port: 7100, apiPort: 8081, cluster: false, globals }],
+    [["start", "--port=7100"], { KNIT_PORT: "7000" }, { cmd: "start", port: 7100, apiPort: 8081, cluster: false, podRevisions: false, globals }],
     [["apply", "-f", "a.yaml", "-f", "dir/", "-n", "prod"], {}, { cmd: "apply", files: ["a.yaml", "dir/"], globals: { ...globals, namespace: "prod" } }],
     [["apply", "-f", "-"], { KUBECONFIG: "/k" }, { cmd: "apply", files: ["-"], globals: { ...globals, kubeconfig: "/k" } }],
     [["get", "ksvc"], {}, { cmd: "get", kind: "Service/v1", names: [], output: undefined, allNamespaces: false, globals }],

@@ -24,7 +24,7 @@ export interface Globals {
 
 export type Command =
   | { cmd: "help"; topic?: string }
-  | { cmd: "start"; port: number; apiPort: number; cluster: boolean }
+  | { cmd: "start"; port: number; apiPort: number; cluster: boolean; podRevisions: boolean; host?: string }
   | { cmd: "dev"; port: number; apiPort: number; files: string[] }
   | { cmd: "build"; out: string; port: number; apiPort: number; token?: string }
   | { cmd: "apply"; files: string[] }
@@ -50,13 +50,15 @@ const OPTIONS = {
   out: { type: "string" },
   token: { type: "string" },
   cluster: { type: "boolean" },
+  "pod-revisions": { type: "boolean" },
+  host: { type: "string" },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
 const GLOBAL: OptionName[] = ["help", "api-port", "state-dir", "namespace"];
 /** Options each command accepts besides the global ones. */
 const ALLOWED: Record<string, OptionName[]> = {
-  start: ["port", "cluster"],
+  start: ["port", "cluster", "pod-revisions", "host"],
   dev: ["port", "filename"],
   build: ["port", "out", "token"],
   apply: ["filename"],
@@ -114,7 +116,10 @@ export function parseCommandLine(argv: string[], env: Record<string, string | un
   switch (command) {
     case "start":
       noPositionals();
-      return { cmd: "start", ...ports(), cluster: values.cluster ?? false, globals };
+      return {
+        cmd: "start", ...ports(), cluster: values.cluster ?? false, podRevisions: values["pod-revisions"] ?? env.KNIT_POD_REVISIONS === "true",
+        ...(values.host ?? env.KNIT_HOST ? { host: values.host ?? env.KNIT_HOST } : {}), globals,
+      };
     case "dev":
       noPositionals();
       return { cmd: "dev", ...ports(), files: values.filename ?? [], globals };

@@ -31,6 +31,8 @@ export interface WritePlatformOptions {
   /** PEM key and certificate for the API socket (https); without, the API speaks plain http. */
   apiTls?: { key: string; cert: string };
   mode?: "cluster";
+  podRuntime?: boolean;
+  host?: string;
 }
 
 /** Bundles the worker and writes config.capnp next to it; answers both paths. */
@@ -48,6 +50,8 @@ export async function writePlatform(opts: WritePlatformOptions): Promise<{ worke
     token: opts.token,
     apiTls: opts.apiTls,
     mode: opts.mode,
+    podRuntime: opts.podRuntime,
+    host: opts.host,
   });
   // The config holds the API token: owner-only, like the token file.
   await writePrivate(config, text);

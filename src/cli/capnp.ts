@@ -19,6 +19,8 @@ export interface PlatformConfigOptions {
   apiTls?: { key: string; cert: string };
   /** "cluster": serve a stand-in Kubernetes API instead of Knit's kinds. */
   mode?: "cluster";
+  /** A Kubernetes bridge runs pod revisions for this Knit. */
+  podRuntime?: boolean;
 }
 
 /** Service names inside the config; `workerd serve --directory-path do-disk=/path` can move the state. */
@@ -80,7 +82,8 @@ const platform :Workerd.Worker = (
     (name = "PINGERS", durableObjectNamespace = "Pinger"),
     (name = "RUNNERS", durableObjectNamespace = "SourceRunner"),
     (name = "API_TOKEN", text = ${s(opts.token)}),${opts.mode ? `
-    (name = "MODE", text = ${s(opts.mode)}),` : ""}
+    (name = "MODE", text = ${s(opts.mode)}),` : ""}${opts.podRuntime ? `
+    (name = "POD_RUNTIME", text = "true"),` : ""}
     (name = "PUBLIC_NET", service = ${s(CONFIG_NAMES.publicNet)}),
     (name = "OUTBOUND", service = (name = ${s(CONFIG_NAMES.main)}, entrypoint = "Outbound")),
   ],

@@ -19,9 +19,12 @@ const GLOBAL_FLAGS = `Global flags:
   -h, --help           help`;
 
 export const USAGE: Record<string, string> = {
-  start: `knit start [--port 8080] [--api-port 8081] [--state-dir .knit]
+  start: `knit start [--port 8080] [--api-port 8081] [--state-dir .knit] [--host 127.0.0.1] [--pod-revisions] [--cluster]
   Runs the platform under workerd: ingress on --port (env KNIT_PORT), the API on --api-port, state,
-  token and kubeconfig under --state-dir. Applies examples/hello/ on first start. Ctrl-C stops it.`,
+  token and kubeconfig under --state-dir. Applies examples/hello/ on first start. Ctrl-C stops it.
+  --host (KNIT_HOST): the address both listen on. --pod-revisions (KNIT_POD_REVISIONS=true): a
+  k8s-bridge runs revisions whose image is not worker:// as pods. --cluster: a stand-in Kubernetes API
+  server instead (docs/kubernetes.md).`,
   dev: `knit dev [-f FILE|DIR …] [--port 8080] [--api-port 8081] [--state-dir .knit]
   Runs the platform through the Miniflare API, applies the manifests (default examples/hello/) and
   watches their worker://./… modules: an edit becomes a new Revision. The API is plain HTTP here.`,
@@ -69,7 +72,7 @@ async function run(p: Parsed): Promise<number> {
       process.stdout.write(helpText(p.topic));
       return 0;
     case "start":
-      return runStart({ port: p.port, apiPort: p.apiPort, stateDir: g.stateDir, ...(p.cluster ? { mode: "cluster" as const, examples: null } : {}) });
+      return runStart({ port: p.port, apiPort: p.apiPort, stateDir: g.stateDir, podRevisions: p.podRevisions, host: p.host, ...(p.cluster ? { mode: "cluster" as const, examples: null } : {}) });
     case "dev":
       return runDev({ port: p.port, apiPort: p.apiPort, stateDir: g.stateDir, files: p.files });
     case "build": {

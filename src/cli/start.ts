@@ -23,6 +23,10 @@ export interface StartOptions {
   entry?: string;
   /** "cluster": a stand-in Kubernetes API server (built-in kinds and CRDs) instead of Knit's kinds. */
   mode?: "cluster";
+  /** A Kubernetes bridge runs pod revisions (images other than worker://) for this Knit. */
+  podRevisions?: boolean;
+  /** Address the ingress and API listen on (default 127.0.0.1; 0.0.0.0 in a cluster). */
+  host?: string;
   /** Manifests applied on first start; null skips them. Default examples/hello. */
   examples?: string | null;
   /** Receives workerd's output; default: copied to this process's stdout/stderr. */
@@ -102,7 +106,7 @@ export async function startPlatform(opts: StartOptions = {}): Promise<Platform> 
   const apiUrl = `https://127.0.0.1:${apiPort}`;
   const ingressUrl = `http://127.0.0.1:${port}`;
   await writePrivate(paths.kubeconfig, kubeconfigText(apiUrl, token, apiTls.cert));
-  const { config } = await writePlatform({ entry: opts.entry ?? platformEntry(), outDir: paths.build, port, apiPort, doDir: paths.doDir, token, apiTls, mode: opts.mode });
+  const { config } = await writePlatform({ entry: opts.entry ?? platformEntry(), outDir: paths.build, port, apiPort, doDir: paths.doDir, token, apiTls, mode: opts.mode, podRuntime: opts.podRevisions, host: opts.host });
 
   const child = spawn(workerdBinary(), ["serve", config, "--experimental"], { stdio: ["ignore", "pipe", "pipe"] });
   const errTail = tail(8000);

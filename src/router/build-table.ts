@@ -8,6 +8,8 @@ import type { HostRoute, RevisionTarget, RoutingTable, WeightedTarget } from "./
 import { revisionKey } from "./table.ts";
 import { expandedClusterLocalHosts, routeDomain, tagHost, tagName } from "../api/config/domain.ts";
 import { CONFIGURATION_LABEL, SERVICE_LABEL } from "../api/resources/labels.ts";
+import { POD_REPORT_ANNOTATION, readPodReport } from "../api/pods/report.ts";
+import { isWorkerImage } from "../api/store/images.ts";
 
 export interface RoutingInput {
   routes: Route[];
@@ -118,6 +120,10 @@ export function revisionTarget(rev: Revision, config: ServingConfig, bindings: B
     ready: rev.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false,
     annotations: { ...rev.metadata.annotations },
   };
+  // The bridge's report changes as pods come and go; it is the pod's address, not an autoscaling setting.
+  delete target.annotations[POD_REPORT_ANNOTATION];
+  const report = readPodReport(rev.metadata.annotations);
+  if (report?.url && !isWorkerImage(target.image)) target.pod = { url: report.url, readyReplicas: report.readyReplicas };
   if (labels[SERVICE_LABEL]) target.service = labels[SERVICE_LABEL];
   const pinned = /^worker:\/\/([^@]+)@(sha256:[0-9a-f]+)$/.exec(rev.status?.containerStatuses?.[0]?.imageDigest ?? "");
   if (pinned) {

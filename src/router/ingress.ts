@@ -7,6 +7,7 @@ import { revisionKey } from "./table.ts";
 import { revisionStub, type LoadScript } from "./isolate.ts";
 import { PROBE_HEADER } from "./wrapper.ts";
 import { normalizeHost } from "./host.ts";
+import { callPod } from "./pod.ts";
 import { CapacityCache, type ActivatorClient } from "./capacity.ts";
 
 export interface RouterDeps {
@@ -125,7 +126,7 @@ export async function forwardToRevision(
   fwd: ForwardContext = { autoscaler: {} },
 ): Promise<Response> {
   if (!target) return text(503, `route "${route.route}" names a revision that does not exist yet\n`, { "retry-after": "1" });
-  if (!target.digest) {
+  if (!target.digest && !target.pod) {
     return text(503, `revision "${target.name}" runs the container image ${target.image} as a pod, and no Kubernetes bridge serves pod revisions here\n`);
   }
   if (!target.ready) return text(503, `revision "${target.name}" is not ready\n`, { "retry-after": "1" });
@@ -160,8 +161,8 @@ async function callInstance(deps: RouterDeps, target: RevisionTarget, request: R
     timer = setTimeout(() => resolve(text(504, `revision "${target.name}" did not answer within ${target.timeoutSeconds}s (timeoutSeconds)\n`)), timeoutMs);
   });
   try {
-    const stub = revisionStub(deps.loader, target, deps.loadScript, deps.outbound, instance);
-    return await Promise.race([stub.fetch(request), timedOut]);
+    const call = target.pod ? callPod(target, request) : revisionStub(deps.loader, target, deps.loadScript, deps.outbound, instance).fetch(request);
+    return await Promise.race([call, timedOut]);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     return text(502, `revision "${target.name}" failed: ${message}\n`);

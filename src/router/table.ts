@@ -23,6 +23,8 @@ export interface RevisionTarget {
   /** Worker script: name and digest ("sha256:<hex>"); absent for pod revisions. */
   scriptName?: string;
   digest?: string;
+  /** A pod revision's Service in the cluster and its ready pods, as the Kubernetes bridge reports them. */
+  pod?: { url: string; readyReplicas: number };
   /** Container image as written (for messages about pod revisions). */
   image: string;
   env: Record<string, string>;

@@ -2,34 +2,21 @@
 // (`knit start --cluster`, a stand-in Kubernetes API server with CRDs), the serving side another Knit.
 // Knative YAML applied to the cluster with kubectl is served by Knit, and the cluster shows its status.
 
-import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
 import { ROOT, startKnit, type KnitHandle } from "./helpers/platform.ts";
 import { waitFor } from "./helpers/load.ts";
+import { startBridge as startBridgeProcess, stopBridge, type BridgeHandle } from "./helpers/bridge.ts";
 
 let cluster: KnitHandle;
 let knit: KnitHandle;
 let image: string;
-const bridges: { child: ChildProcess; out: () => string }[] = [];
+const bridges: BridgeHandle[] = [];
 
-function startBridge(identity: string): { child: ChildProcess; out: () => string } {
-  const child = spawn(process.execPath, [join(ROOT, "k8s-bridge", "src", "main.ts"),
-    "--cluster-kubeconfig", cluster.kubeconfig, "--knit-kubeconfig", knit.kubeconfig,
-    "--identity", identity, "--lease-duration", "2", "--resync", "2"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
-  child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-  const handle = { child, out: () => out };
-  bridges.push(handle);
-  return handle;
-}
-
-async function stopBridge(b: { child: ChildProcess }, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-  if (b.child.exitCode !== null || b.child.signalCode !== null) return;
-  const exited = new Promise((r) => b.child.once("exit", r));
-  b.child.kill(signal);
-  await exited;
+function startBridge(identity: string): BridgeHandle {
+  const b = startBridgeProcess(cluster, knit, identity);
+  bridges.push(b);
+  return b;
 }
 
 function ksvc(name: string, target: string): string {
@@ -141,5 +128,31 @@ describe("k8s-bridge", () => {
     expect(standby.out()).toContain("replica-d leads");
     expect(cluster.kubectl(["get", "lease", "knit-bridge", "-o", "jsonpath={.spec.holderIdentity}"]).stdout).toBe("replica-d");
     await stopBridge(standby);
+  }, 60_000);
+
+  it("a Service Knit refuses shows Ready False on the cluster with the field named", async () => {
+    const b = startBridge("replica-e");
+    const bad = `apiVersion: serving.knative.dev/v1
+kind: Service
+metadata:
+  name: lopsided
+spec:
+  template:
+    spec:
+      containers:
+        - image: ${image}
+  traffic:
+    - latestRevision: true
+      percent: 120
+`;
+    expect(cluster.kubectl(["apply", "-f", "-"], bad).code).toBe(0);
+    const refused = await waitFor("the refusal on the cluster object", () => {
+      const c = clusterKsvc("lopsided")?.status?.conditions?.find((x: any) => x.type === "Ready");
+      return c?.status === "False" ? c : undefined;
+    }, 15_000);
+    expect(refused.reason).toBe("RejectedByKnit");
+    expect(refused.message).toContain("spec.traffic[0].percent");
+    expect(knit.kubectl(["get", "ksvc", "lopsided"]).code).not.toBe(0);
+    await stopBridge(b);
   }, 60_000);
 });

@@ -51,7 +51,11 @@ export class Cluster implements LoopStorage {
   private readonly loop: ReconcileLoop;
   private readonly hooks: ClusterHooks;
 
+  /** A stand-in Kubernetes API server: objects are stored as sent, without Knative's webhooks. */
+  private readonly clusterMode: boolean;
+
   constructor(sql: SqlStorage, hooks: ClusterHooks, opts: { clusterMode?: boolean } = {}) {
+    this.clusterMode = opts.clusterMode ?? false;
     this.hooks = hooks;
     this.objects = new ObjectTable(sql);
     this.scripts = new ScriptTable(sql);
@@ -265,6 +269,7 @@ export class Cluster implements LoopStorage {
 
   private admissionContext() {
     return {
+      plain: this.clusterMode,
       config: this.config,
       revisionExists: (ns: string, name: string) => !!this.objects.get("revisions.serving.knative.dev", ns, name),
       configurationExists: (ns: string, name: string) => !!this.objects.get("configurations.serving.knative.dev", ns, name),

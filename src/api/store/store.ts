@@ -11,6 +11,7 @@ import { publishRoutingVersion } from "../../router/version-hint.ts";
 import { probeRevision } from "../../router/isolate.ts";
 import { parseAutoscalerSpec } from "../../autoscaler/spec.ts";
 import { RuntimeSync } from "./runtime-sync.ts";
+import { isWorkerImage } from "./images.ts";
 import { apiServerEvents, bindingEnvs } from "../resources/sources.ts";
 import { Cluster } from "./cluster.ts";
 import { handleStoreRequest } from "../server/store-routes.ts";
@@ -27,6 +28,8 @@ export class Store extends DurableObject<Env> {
   private routingVersion = Date.now();
   private table: RoutingTable | undefined;
   private readonly probing = new Set<string>();
+  /** The targets pod revisions' activators were last given. */
+  private readonly podTargets = new Map<string, string>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -41,7 +44,10 @@ export class Store extends DurableObject<Env> {
     this.cluster = new Cluster(ctx.storage.sql, {
       routingChanged: (key, obj) => this.routingChanged(key, obj),
       revisionSeen: (rev) => this.maybeProbe(rev as Revision),
-      revisionGone: (ns, name) => this.ctx.waitUntil(this.activator(`${ns}/${name}`).retire().catch(() => {})),
+      revisionGone: (ns, name) => {
+        this.podTargets.delete(`${ns}/${name}`);
+        this.ctx.waitUntil(this.activator(`${ns}/${name}`).retire().catch(() => {}));
+      },
       eventingChanged: () => this.runtime?.changed(),
       objectChanged: (change) => this.apiServerChange(change),
     });
@@ -78,6 +84,11 @@ export class Store extends DurableObject<Env> {
    */
   private restoreActivators(): void {
     for (const [key, target] of Object.entries(this.currentTable().revisions)) {
+      if (!target.digest && this.cluster.podRuntimeAvailable && !isWorkerImage(target.image)) {
+        this.podTargets.set(key, JSON.stringify(target));
+        this.ctx.waitUntil(this.activator(key).restore(target, this.cluster.servingConfig.autoscaler).catch(() => this.podTargets.delete(key)));
+        continue;
+      }
       const facts = this.cluster.runtimeFacts.get(key);
       if (!target.digest || !facts?.load?.ok) continue;
       const wanted = parseAutoscalerSpec(this.cluster.servingConfig.autoscaler, target.annotations, target.containerConcurrency).minScale;
@@ -112,7 +123,7 @@ export class Store extends DurableObject<Env> {
 
   /** `namespace/name` of every worker revision, for /metrics. */
   async workerRevisionKeys(): Promise<string[]> {
-    return Object.entries(this.currentTable().revisions).filter(([, t]) => t.digest).map(([k]) => k);
+    return Object.entries(this.currentTable().revisions).filter(([, t]) => t.digest || (this.cluster.podRuntimeAvailable && !isWorkerImage(t.image))).map(([k]) => k);
   }
 
   async script(digest: string): Promise<string | null> {
@@ -168,11 +179,27 @@ export class Store extends DurableObject<Env> {
       .revisions[revisionKey(rev.metadata.namespace!, rev.metadata.name!)];
   }
 
+  /**
+   * A pod revision's activator runs its autoscaler from creation (its decision is what the bridge sets the
+   * Deployment's replicas to) and learns each change of the bridge's report (the pods it can send to).
+   */
+  private syncPodActivator(rev: Revision): void {
+    const target = this.targetOf(rev);
+    if (!target || target.digest || !this.cluster.podRuntimeAvailable) return;
+    const key = revisionKey(target.namespace, target.name);
+    const text = JSON.stringify(target);
+    if (this.podTargets.get(key) === text) return;
+    this.podTargets.set(key, text);
+    this.ctx.waitUntil(this.activator(key).warm(target, this.cluster.servingConfig.autoscaler).catch(() => this.podTargets.delete(key)));
+  }
+
   /** Loads a new worker revision's isolate once and records whether it starts. */
   private maybeProbe(rev: Revision): void {
     const ns = rev.metadata.namespace!;
     const name = rev.metadata.name!;
     const id = `${ns}/${name}`;
+    const image = rev.spec?.containers?.[0]?.image ?? "";
+    if (image && !isWorkerImage(image)) return this.syncPodActivator(rev);
     if (this.probing.has(id) || this.cluster.runtimeFacts.get(id)?.load) return;
     const digest = rev.status?.containerStatuses?.[0]?.imageDigest;
     if (!digest?.startsWith("worker://")) return;
