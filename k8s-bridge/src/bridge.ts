@@ -97,7 +97,8 @@ export class Bridge {
   }
 
   private watch(config: k8s.KubeConfig, path: string, list: () => Promise<k8s.KubernetesListObject<KubeObject>>, enqueue: (obj: KubeObject) => void, labelSelector?: string, deletesToo = false): void {
-    const informer = k8s.makeInformer<KubeObject>(config, path, list as never, labelSelector);
+    // Bookmarks keep the informer's resourceVersion current while nothing it watches changes.
+    const informer = k8s.makeInformer<KubeObject>(config, `${path}?allowWatchBookmarks=true`, list as never, labelSelector);
     informer.on("add", enqueue);
     informer.on("update", enqueue);
     // A deleted Revision's pods must go even though the object no longer says what it was.

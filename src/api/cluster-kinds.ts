@@ -22,6 +22,7 @@ export const CLUSTER_BUILTINS: KindInfo[] = [
   ]),
   core("Secret", "secrets", [], true, [{ name: "Type", type: "string", jsonPath: ".type" }, age]),
   core("ServiceAccount", "serviceaccounts", ["sa"]),
+  core("PersistentVolumeClaim", "persistentvolumeclaims", ["pvc"], true, [{ name: "Status", type: "string", jsonPath: ".status.phase" }, age]),
   {
     group: "apps", version: "v1", kind: "Deployment", plural: "deployments", singular: "deployment", shortNames: ["deploy"],
     namespaced: true, categories: ["all"], statusSubresource: true, scaleSubresource: true,

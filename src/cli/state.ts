@@ -47,7 +47,12 @@ export async function readIfExists(path: string): Promise<string | undefined> {
 }
 
 /** The token kept in the state dir, created on first use. */
-export async function ensureToken(tokenFile: string): Promise<string> {
+/** The API token: KNIT_API_TOKEN when set (a cluster passes its Secret so), else the one made on first start. */
+export async function ensureToken(tokenFile: string, given: string | undefined = process.env.KNIT_API_TOKEN): Promise<string> {
+  if (given?.trim()) {
+    await writePrivate(tokenFile, `${given.trim()}\n`);
+    return given.trim();
+  }
   const existing = (await readIfExists(tokenFile))?.trim();
   if (existing) return existing;
   const token = generateToken();

@@ -13,8 +13,8 @@ let knit: KnitHandle;
 let image: string;
 const bridges: BridgeHandle[] = [];
 
-function startBridge(identity: string): BridgeHandle {
-  const b = startBridgeProcess(cluster, knit, identity);
+function startBridge(identity: string, opts: { viaSecretFiles?: boolean } = {}): BridgeHandle {
+  const b = startBridgeProcess(cluster, knit, identity, opts);
   bridges.push(b);
   return b;
 }
@@ -112,7 +112,8 @@ describe("k8s-bridge", () => {
   it("with two replicas only the Lease holder writes; when it dies the other takes over", async () => {
     const leader = startBridge("replica-c");
     await waitFor("replica-c leading", () => (leader.out().includes("replica-c leads") ? true : undefined), 15_000);
-    const standby = startBridge("replica-d");
+    // This replica reaches Knit by URL with the token and certificate in files (as from a Secret).
+    const standby = startBridge("replica-d", { viaSecretFiles: true });
     await waitFor("replica-d standing by", () => (standby.out().includes("replica-d does not lead") ? true : undefined), 15_000);
     expect(cluster.kubectl(["apply", "-f", "-"], ksvc("paired", "Pair")).code).toBe(0);
     await readyInCluster("paired");

@@ -3,7 +3,8 @@
 // a CustomResourceDefinition declares; Knit's own Knative kinds and reconcilers are absent.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startKnit, type KnitHandle } from "./helpers/platform.ts";
+import { join } from "node:path";
+import { ROOT, startKnit, type KnitHandle } from "./helpers/platform.ts";
 import { kubectlApply } from "./helpers/kube.ts";
 
 let knit: KnitHandle;
@@ -120,4 +121,33 @@ spec:
     expect(r.stderr).toMatch(/doesn't have a resource type|could not find the requested resource|not found/);
     expect((await knit.get("hello.default.example.com")).status).toBe(404);
   });
+
+  it("the bridge's install manifests pass `kubectl apply -f k8s-bridge/config/ --dry-run=client`", () => {
+    const r = knit.kubectl(["apply", "-f", join(ROOT, "k8s-bridge", "config"), "--dry-run=client"]);
+    expect(r.code, r.stderr).toBe(0);
+    for (const made of [
+      "namespace/knit-system created (dry run)",
+      "serviceaccount/knit-bridge created (dry run)",
+      "clusterrole.rbac.authorization.k8s.io/knit-bridge created (dry run)",
+      "clusterrolebinding.rbac.authorization.k8s.io/knit-bridge created (dry run)",
+      "role.rbac.authorization.k8s.io/knit-bridge-leader-election created (dry run)",
+      "deployment.apps/knit created (dry run)",
+      "service/knit created (dry run)",
+      "persistentvolumeclaim/knit-state created (dry run)",
+      "deployment.apps/knit-bridge created (dry run)",
+      "customresourcedefinition.apiextensions.k8s.io/services.serving.knative.dev",
+    ]) expect(r.stdout).toContain(made);
+    // A dry run stores nothing.
+    expect(knit.kubectl(["get", "deployment", "knit-bridge", "-n", "knit-system"]).code).not.toBe(0);
+  });
+
+  it("a watch that allows bookmarks gets BOOKMARK events with the current resourceVersion", async () => {
+    const before = JSON.parse((await knit.apiRequest("/api/v1/namespaces/default/secrets", { authorization: `Bearer ${knit.token}` })).body).metadata.resourceVersion;
+    const r = await knit.apiRequest("/api/v1/namespaces/default/secrets?watch=true&allowWatchBookmarks=true&timeoutSeconds=6&resourceVersion=" + before, { authorization: `Bearer ${knit.token}` });
+    expect(r.status).toBe(200);
+    const events = r.body.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    const bookmark = events.find((e) => e.type === "BOOKMARK");
+    expect(bookmark?.object).toMatchObject({ apiVersion: "v1", kind: "Secret", metadata: { resourceVersion: expect.stringMatching(/^\d+$/) } });
+    expect(Number(bookmark.object.metadata.resourceVersion)).toBeGreaterThanOrEqual(Number(before));
+  }, 20_000);
 });

@@ -45,6 +45,9 @@ export async function handleResource(req: Request, cluster: Cluster, rp: Resourc
           () => cluster.list(kind, namespace).filter(matches),
           Number(cluster.objects.resourceVersion),
           timeout,
+          q.get("allowWatchBookmarks") === "true"
+            ? { apiVersion: kind.group ? `${kind.group}/${kind.version}` : kind.version, kind: kind.kind, resourceVersion: () => String(cluster.objects.resourceVersion) }
+            : undefined,
         );
         return new Response(stream, { headers: { "content-type": "application/json", "transfer-encoding": "chunked" } });
       }

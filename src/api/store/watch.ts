@@ -17,6 +17,15 @@ interface Watcher extends WatchFilter {
 }
 
 const HISTORY = 20_000;
+/** How often a watch that allows bookmarks gets one (Kubernetes sends them about once a minute). */
+export const BOOKMARK_INTERVAL_MS = 5_000;
+
+/** `allowWatchBookmarks=true`: BOOKMARK events carry the store's resourceVersion so a client can resume from it. */
+export interface Bookmarks {
+  apiVersion: string;
+  kind: string;
+  resourceVersion: () => string;
+}
 const encoder = new TextEncoder();
 
 export class WatchHub {
@@ -39,6 +48,7 @@ export class WatchHub {
     current: () => KObject[],
     currentRv: number,
     timeoutSeconds?: number,
+    bookmarks?: Bookmarks,
   ): ReadableStream<Uint8Array> {
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     const w: Watcher = { ...filter, writer: writable.getWriter(), closed: false };
@@ -60,6 +70,12 @@ export class WatchHub {
     this.watchers.add(w);
     w.writer.closed.catch(() => this.close(w));
     if (timeoutSeconds && timeoutSeconds > 0) setTimeout(() => this.close(w), timeoutSeconds * 1000);
+    if (bookmarks) {
+      const timer = setInterval(() => {
+        if (w.closed) return clearInterval(timer);
+        this.writeEvent(w, "BOOKMARK", { apiVersion: bookmarks.apiVersion, kind: bookmarks.kind, metadata: { resourceVersion: bookmarks.resourceVersion() } } as KObject);
+      }, BOOKMARK_INTERVAL_MS);
+    }
     return readable;
   }
 

@@ -2,6 +2,8 @@
 // cluster mode) and a Knit, and keeps its log.
 
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT, type KnitHandle } from "./platform.ts";
 
@@ -10,9 +12,20 @@ export interface BridgeHandle {
   out(): string;
 }
 
-export function startBridge(cluster: KnitHandle, knit: KnitHandle, identity: string): BridgeHandle {
+/**
+ * Knit's API comes from its kubeconfig, or (`viaSecretFiles`) from its URL with the token and certificate
+ * in files, as a cluster mounts them from a Secret.
+ */
+export function startBridge(cluster: KnitHandle, knit: KnitHandle, identity: string, opts: { viaSecretFiles?: boolean } = {}): BridgeHandle {
+  let knitFlags = ["--knit-kubeconfig", knit.kubeconfig];
+  if (opts.viaSecretFiles) {
+    const dir = mkdtempSync(join(tmpdir(), "knit-secret-"));
+    writeFileSync(join(dir, "token"), knit.token);
+    writeFileSync(join(dir, "ca.crt"), knit.ca);
+    knitFlags = ["--knit-url", knit.api, "--knit-token-file", join(dir, "token"), "--knit-ca-file", join(dir, "ca.crt")];
+  }
   const child = spawn(process.execPath, [join(ROOT, "k8s-bridge", "src", "main.ts"),
-    "--cluster-kubeconfig", cluster.kubeconfig, "--knit-kubeconfig", knit.kubeconfig,
+    "--cluster-kubeconfig", cluster.kubeconfig, ...knitFlags,
     "--identity", identity, "--lease-duration", "2", "--resync", "2"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
