@@ -24,7 +24,7 @@ describe("desiredInKnit", () => {
     expect(desiredInKnit(clusterSvc)).toEqual({
       apiVersion: "serving.knative.dev/v1",
       kind: "Service",
-      metadata: { name: "shop", namespace: "retail", labels: { team: "a" }, annotations: { note: "x", [SOURCE_UID_ANNOTATION]: "u-1", [SOURCE_SPEC_ANNOTATION]: fingerprint(clusterSvc.spec) } },
+      metadata: { name: "shop", namespace: "retail", labels: { team: "a" }, annotations: { note: "x", [SOURCE_UID_ANNOTATION]: "u-1", [SOURCE_SPEC_ANNOTATION]: fingerprint({ spec: clusterSvc.spec, labels: { team: "a" }, annotations: { note: "x" } }) } },
       spec: clusterSvc.spec,
     });
   });
@@ -40,13 +40,17 @@ describe("isMirror", () => {
 });
 
 describe("knitCopyStale", () => {
+  it("a label changed in the cluster makes the copy stale", () => {
+    const relabelled = desiredInKnit({ ...clusterSvc, metadata: { ...clusterSvc.metadata, labels: { team: "b" } } });
+    expect(knitCopyStale(desiredInKnit(clusterSvc), relabelled)).toBe(true);
+  });
   const desired = desiredInKnit(clusterSvc);
   const knitCopy = { ...desired, metadata: { ...desired.metadata, resourceVersion: "5", generation: 1, uid: "k-9" }, status: { observedGeneration: 1 } };
   const cases: [string, KubeObject, boolean][] = [
     ["same content, Knit's own server fields aside", knitCopy, false],
     ["Knit defaulted the spec it stored: still current", { ...knitCopy, spec: { template: { spec: { containers: [{ image: "worker://shop" }], timeoutSeconds: 300 } } } }, false],
     ["made from another cluster spec", { ...knitCopy, metadata: { ...knitCopy.metadata, annotations: { ...knitCopy.metadata.annotations, [SOURCE_SPEC_ANNOTATION]: "0badc0de" } } }, true],
-    ["a label changed", { ...knitCopy, metadata: { ...knitCopy.metadata, labels: { team: "b" } } }, true],
+    ["Knit added its own label and annotation (a Trigger's broker, a Broker's class): still current", { ...knitCopy, metadata: { ...knitCopy.metadata, labels: { team: "a", "eventing.knative.dev/broker": "b" }, annotations: { ...knitCopy.metadata.annotations, "eventing.knative.dev/broker.class": "MTChannelBasedBroker" } } }, false],
     ["the cluster uid changed (object recreated)", { ...knitCopy, metadata: { ...knitCopy.metadata, annotations: { note: "x", [SOURCE_UID_ANNOTATION]: "u-0" } } }, true],
   ];
   for (const [name, obj, expected] of cases) it(name, () => expect(knitCopyStale(obj, desired)).toBe(expected));

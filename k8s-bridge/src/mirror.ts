@@ -28,8 +28,9 @@ export const FINALIZER = "knit.dev/bridge";
 /** Marks Knit's copies, and the cluster object's uid they came from. */
 export const SOURCE_UID_ANNOTATION = "knit.dev/cluster-uid";
 /**
- * The fingerprint of the cluster spec a copy was made from. Knit defaults what it stores (as Knative's
- * webhook does), so its copy's spec never equals the cluster's; the fingerprint says whether it is current.
+ * The fingerprint of the cluster object's spec, labels and annotations a copy was made from. Knit defaults
+ * what it stores (as Knative's webhook does: a spec's defaults, a Broker's class annotation, a Trigger's
+ * broker label), so its copy never equals the cluster object; the fingerprint says whether it is current.
  */
 export const SOURCE_SPEC_ANNOTATION = "knit.dev/cluster-spec";
 const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
@@ -38,6 +39,7 @@ const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 export function desiredInKnit(obj: KubeObject): KubeObject {
   const annotations = { ...obj.metadata?.annotations };
   delete annotations[LAST_APPLIED];
+  const source = fingerprint({ spec: obj.spec ?? null, labels: obj.metadata?.labels ?? {}, annotations });
   return {
     apiVersion: obj.apiVersion,
     kind: obj.kind,
@@ -45,7 +47,7 @@ export function desiredInKnit(obj: KubeObject): KubeObject {
       name: obj.metadata?.name,
       namespace: obj.metadata?.namespace,
       ...(obj.metadata?.labels ? { labels: obj.metadata.labels } : {}),
-      annotations: { ...annotations, [SOURCE_UID_ANNOTATION]: obj.metadata?.uid ?? "", [SOURCE_SPEC_ANNOTATION]: fingerprint(obj.spec ?? null) },
+      annotations: { ...annotations, [SOURCE_UID_ANNOTATION]: obj.metadata?.uid ?? "", [SOURCE_SPEC_ANNOTATION]: source },
     },
     spec: obj.spec,
   };
@@ -59,8 +61,8 @@ export function isMirror(knit: KubeObject): boolean {
 
 /** Whether Knit's copy differs from what the cluster object asks for. */
 export function knitCopyStale(knit: KubeObject, desired: KubeObject): boolean {
-  const norm = (o: KubeObject) => canonical({ labels: o.metadata?.labels ?? {}, annotations: o.metadata?.annotations ?? {} });
-  return norm(knit) !== norm(desired);
+  const mark = (o: KubeObject) => [o.metadata?.annotations?.[SOURCE_UID_ANNOTATION], o.metadata?.annotations?.[SOURCE_SPEC_ANNOTATION]].join("|");
+  return mark(knit) !== mark(desired);
 }
 
 /**

@@ -156,4 +156,41 @@ spec:
     expect(knit.kubectl(["get", "ksvc", "lopsided"]).code).not.toBe(0);
     await stopBridge(b);
   }, 60_000);
+
+  it("eventing objects applied to the cluster work in Knit and show their status there", async () => {
+    const b = startBridge("replica-f");
+    const yaml = `apiVersion: eventing.knative.dev/v1
+kind: Broker
+metadata:
+  name: orders
+---
+apiVersion: eventing.knative.dev/v1
+kind: Trigger
+metadata:
+  name: orders-to-greeter
+spec:
+  broker: orders
+  filter:
+    attributes:
+      type: shop.order.placed
+  subscriber:
+    ref:
+      apiVersion: serving.knative.dev/v1
+      kind: Service
+      name: order-greeter
+`;
+    expect(cluster.kubectl(["apply", "-f", "-"], ksvc("order-greeter", "Orders")).code).toBe(0);
+    expect(cluster.kubectl(["apply", "-f", "-"], yaml).code).toBe(0);
+    const ready = (kind: string, name: string) => waitFor(`${kind} ${name} Ready in the cluster`, () => {
+      const r = cluster.kubectl(["get", kind, name, "-o", "json"]);
+      const obj = r.code === 0 ? JSON.parse(r.stdout) : undefined;
+      return obj?.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True") ? obj : undefined;
+    }, 30_000);
+    const broker = await ready("broker", "orders");
+    expect(broker.status.address.url).toBe("http://broker-ingress.knative-eventing.svc.cluster.local/default/orders");
+    const trigger = await ready("trigger", "orders-to-greeter");
+    expect(trigger.status.subscriberUri).toBe("http://order-greeter.default.svc.cluster.local");
+    expect(cluster.kubectl(["get", "trigger", "orders-to-greeter"]).stdout).toMatch(/orders-to-greeter\s+orders\s+http:\/\/order-greeter\.default\.svc\.cluster\.local\s+True/);
+    await stopBridge(b);
+  }, 60_000);
 });
