@@ -236,7 +236,11 @@ export function summary(p: { ingressUrl: string; apiUrl: string; kubeconfig: str
   return lines.join("\n");
 }
 
-/** The CLI command: runs until a signal or workerd's exit; answers the process exit code. */
+const RESTART_DELAY_MS = 100;
+const MAX_CRASHES = 5;
+const CRASH_WINDOW_MS = 60_000;
+
+/** The CLI command: runs until a signal (or workerd crashing over and over); answers the process exit code. */
 export async function runStart(opts: StartOptions): Promise<number> {
   let platform: Platform | undefined;
   let stopping = false;
@@ -261,13 +265,34 @@ export async function runStart(opts: StartOptions): Promise<number> {
       const services = await servicesWhenReady(platform.client, 15_000);
       if (!stopping) console.log(summary({ ...platform, services }));
     }
-    const { code, signal } = await platform.exited;
-    if (stopping) {
-      await platform.stop(); // removes the pid file
-      return 0;
+    // Like a kubelet, knit restarts workerd when it dies (a crash, an out-of-memory abort, a kill): the
+    // state is on disk, so the platform comes back as it was. A crash loop gives up.
+    const crashes: number[] = [];
+    for (;;) {
+      const { code, signal } = await platform.exited;
+      if (stopping) {
+        await platform.stop(); // removes the pid file
+        return 0;
+      }
+      const now = Date.now();
+      crashes.push(now);
+      while (crashes.length && now - crashes[0] > CRASH_WINDOW_MS) crashes.shift();
+      if (crashes.length > MAX_CRASHES) {
+        console.error(`knit: workerd exited unexpectedly (${signal ?? `code ${code}`}) ${crashes.length} times within ${CRASH_WINDOW_MS / 1000}s; giving up`);
+        await platform.stop();
+        return code || 1;
+      }
+      const delay = RESTART_DELAY_MS * 2 ** (crashes.length - 1);
+      console.error(`knit: workerd exited unexpectedly (${signal ?? `code ${code}`}); restarting it in ${delay} ms`);
+      await new Promise((r) => setTimeout(r, delay));
+      if (stopping) return 0;
+      platform = await startPlatform({ ...opts, examples: null });
+      console.error(`knit: workerd restarted (ingress ${platform.ingressUrl}, API ${platform.apiUrl})`);
+      if (stopping) {
+        await platform.stop();
+        return 0;
+      }
     }
-    console.error(`knit: workerd exited unexpectedly (${signal ?? `code ${code}`})`);
-    return code || 1;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

@@ -138,3 +138,35 @@ export function runKnitStart(args: string[], env: Record<string, string> = {}): 
   const r = spawnSync(process.execPath, [KNIT, "start", ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8", timeout: 60_000 });
   return { code: r.status, output: `${r.stdout}${r.stderr}` };
 }
+
+/** The pid of the workerd a `knit start` runs. */
+export function workerdPid(knit: KnitHandle): number {
+  const out = spawnSync("pgrep", ["-P", String(knit.process.pid), "workerd"], { encoding: "utf8" }).stdout.trim();
+  const pid = Number(out.split("\n")[0]);
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`no workerd under knit (pid ${knit.process.pid})`);
+  return pid;
+}
+
+/**
+ * Kills knit's workerd with SIGKILL and waits until knit has started a new one (it restarts workerd, as a
+ * kubelet restarts a container) and its API answers again.
+ */
+export async function killWorkerd(knit: KnitHandle, timeoutMs = 30_000): Promise<void> {
+  const old = workerdPid(knit);
+  process.kill(old, "SIGKILL");
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (Date.now() > deadline) throw new Error(`knit did not restart workerd within ${timeoutMs} ms:\n${knit.output().slice(-2000)}`);
+    let fresh: number | undefined;
+    try {
+      fresh = workerdPid(knit);
+    } catch {
+      fresh = undefined;
+    }
+    if (fresh && fresh !== old) {
+      const health = await knit.apiRequest("/healthz", { authorization: `Bearer ${knit.token}` }).catch(() => ({ status: 0 }));
+      if (health.status === 200) return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
