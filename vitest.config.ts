@@ -40,6 +40,17 @@ export default defineConfig({
           maxWorkers: 2,
         },
       },
+      {
+        // Faults, overload, fuzzing and security against real workerd (docs/reliability.md).
+        test: {
+          name: "reliability",
+          include: ["test/reliability/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          maxWorkers: 2,
+        },
+      },
     ],
   },
 });

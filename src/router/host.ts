@@ -9,6 +9,7 @@ export function normalizeHost(raw: string): string {
     const colon = host.lastIndexOf(":");
     if (colon >= 0 && host.indexOf(":") === colon) host = host.slice(0, colon);
   }
-  while (host.endsWith(".")) host = host.slice(0, -1);
+  // One trailing dot is the fully qualified form of the same name; "name.." is no name at all.
+  if (host.endsWith(".") && !host.endsWith("..")) host = host.slice(0, -1);
   return host;
 }
