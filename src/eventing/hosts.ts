@@ -2,6 +2,7 @@
 // CloudEvents and hand them to the owning event log.
 
 import { EventError, readEvent, type StoredEvent } from "./cloudevent.ts";
+import { drainBody } from "../drain.ts";
 import { brokerLogName, channelLogName } from "./log-config.ts";
 import { BROKER_INGRESS_HOST, CHANNEL_HOST } from "./addresses.ts";
 
@@ -32,7 +33,10 @@ async function ingest(request: Request, logs: EventLogs, logName: string, unknow
   try {
     event = await readEvent(request);
   } catch (err) {
-    if (err instanceof EventError) return text(err.status, `${err.message}\n`);
+    if (err instanceof EventError) {
+      if (err.status === 413) await drainBody(request);
+      return text(err.status, `${err.message}\n`);
+    }
     throw err;
   }
   if (!(await logs.publish(logName, event))) return text(404, `${unknown}\n`);

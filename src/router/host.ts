@@ -1,5 +1,18 @@
 // Host header normalisation: case, a port suffix and a trailing dot do not matter.
 
+/**
+ * Whether a Host header's port, when it has one, is a port: workerd builds the request's URL from the
+ * Host, and a URL with port 99999 or "abc" makes every `new URL(request.url)` downstream throw.
+ */
+export function hostPortValid(raw: string): boolean {
+  const close = raw.lastIndexOf("]");
+  const colon = raw.lastIndexOf(":");
+  if (colon < 0 || colon < close) return true;
+  if (close < 0 && raw.indexOf(":") !== colon) return true; // a bare IPv6 address, no port
+  const port = raw.slice(colon + 1);
+  return port === "" || (/^\d{1,5}$/.test(port) && Number(port) <= 65535);
+}
+
 export function normalizeHost(raw: string): string {
   let host = raw.trim().toLowerCase();
   if (host.startsWith("[")) {

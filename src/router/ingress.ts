@@ -6,7 +6,7 @@ import type { HostRoute, RevisionTarget, RoutingTable } from "./table.ts";
 import { revisionKey } from "./table.ts";
 import { revisionStub, type LoadScript } from "./isolate.ts";
 import { PROBE_HEADER } from "./wrapper.ts";
-import { normalizeHost } from "./host.ts";
+import { hostPortValid, normalizeHost } from "./host.ts";
 import { callPod } from "./pod.ts";
 import { CapacityCache, type ActivatorClient } from "./capacity.ts";
 
@@ -39,10 +39,13 @@ export function createIngress(deps: RouterDeps) {
     const ctx = executionContext(c);
     const table = await cache.current(ctx);
     // workerd builds the request URL from the Host header; Miniflare's dispatchFetch keeps the URL's host.
-    const host = normalizeHost(urlHost(c.req.url));
+    const rawHost = urlHost(c.req.url);
+    if (!hostPortValid(rawHost)) return text(400, `invalid Host header "${rawHost}": the port must be a number from 0 to 65535\n`);
+    const host = normalizeHost(rawHost);
     const special = deps.hostHandler?.(host);
     if (special) return special(c.req.raw);
-    const route = table.hosts[host];
+    // Own keys only: a Host such as "__proto__" must not find Object.prototype.
+    const route = Object.hasOwn(table.hosts, host) ? table.hosts[host] : undefined;
     if (!route) return text(404, `no Knative route for host "${host}"\n`);
     const target = table.revisions[revisionKey(route.namespace, pick(route))];
     return forwardToRevision(deps, target, route, c.req.raw, { capacity, ctx, autoscaler: table.autoscaler ?? {} });
@@ -55,7 +58,7 @@ export function createIngress(deps: RouterDeps) {
     async serves(host: string): Promise<boolean> {
       const h = normalizeHost(host);
       if (deps.hostHandler?.(h)) return true;
-      return !!(await cache.current(undefined)).hosts[h];
+      return Object.hasOwn((await cache.current(undefined)).hosts, h);
     },
   };
 }

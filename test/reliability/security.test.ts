@@ -38,7 +38,8 @@ describe("security", () => {
     expect(paths.length).toBeGreaterThan(100);
     const refusals: string[] = [];
     for (const path of paths) {
-      for (const headers of [{}, { authorization: "Bearer wrong-token" }, { authorization: `Basic ${Buffer.from(`x:${knit.token}`).toString("base64")}` }]) {
+      const attempts: Record<string, string>[] = [{}, { authorization: "Bearer wrong-token" }, { authorization: `Basic ${Buffer.from(`x:${knit.token}`).toString("base64")}` }];
+      for (const headers of attempts) {
         const res = await knit.apiRequest(path, headers);
         if (res.status !== 401) refusals.push(`${path} ${JSON.stringify(headers)} → ${res.status}`);
         else expect(JSON.parse(res.body)).toMatchObject({ kind: "Status", code: 401, reason: "Unauthorized" });

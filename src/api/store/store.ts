@@ -17,6 +17,8 @@ import { Cluster } from "./cluster.ts";
 import { handleStoreRequest } from "../server/store-routes.ts";
 import { errorResponse } from "../server/respond.ts";
 import { objectId } from "../../object-ids.ts";
+import { drainBody } from "../../drain.ts";
+import { TooLargeError } from "../errors.ts";
 import { applyMode } from "../../mode.ts";
 import { isClusterMode, registerCrd, unregisterCrd, type CustomResourceDefinition } from "../cluster-kinds.ts";
 
@@ -105,6 +107,7 @@ export class Store extends DurableObject<Env> {
     try {
       return await handleStoreRequest(request, this.cluster);
     } catch (err) {
+      if (err instanceof TooLargeError) await drainBody(request);
       return errorResponse(err);
     }
   }
