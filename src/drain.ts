@@ -1,7 +1,7 @@
-// A refused request body (413) is read and dropped before the answer: a server that answers and closes
-// with the body unread makes the client's TCP stack discard the answer (a reset), so a client that does
-// not ask `Expect: 100-continue` would see a broken connection instead of the 413. Bounded, so a client
-// cannot keep the server reading for ever.
+// A refused request's body (413, 415, 405, …) is read and dropped before the answer. Unread, it either
+// makes the server close the connection with data pending, and the client's TCP stack discards the
+// answer (a reset), or it stays on a keep-alive connection to be parsed as the next request. Bounded, so
+// a client cannot keep the server reading for ever.
 
 const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 

@@ -8,6 +8,7 @@ import { discoveryResponse } from "./discovery-routes.ts";
 import { formatPrometheus } from "./metrics.ts";
 import { applyMode } from "../../mode.ts";
 import { objectId } from "../../object-ids.ts";
+import { drainBody } from "../../drain.ts";
 
 export async function handleApi(req: Request, env: Env): Promise<Response> {
   try {
@@ -24,6 +25,7 @@ export async function handleApi(req: Request, env: Env): Promise<Response> {
     if (discovered) return discovered;
     return await env.STORE.get(objectId(env.STORE, "cluster")).fetch(req);
   } catch (err) {
+    await drainBody(req);
     return errorResponse(err);
   }
 }

@@ -18,7 +18,6 @@ import { handleStoreRequest } from "../server/store-routes.ts";
 import { errorResponse } from "../server/respond.ts";
 import { objectId } from "../../object-ids.ts";
 import { drainBody } from "../../drain.ts";
-import { TooLargeError } from "../errors.ts";
 import { applyMode } from "../../mode.ts";
 import { isClusterMode, registerCrd, unregisterCrd, type CustomResourceDefinition } from "../cluster-kinds.ts";
 
@@ -107,7 +106,9 @@ export class Store extends DurableObject<Env> {
     try {
       return await handleStoreRequest(request, this.cluster);
     } catch (err) {
-      if (err instanceof TooLargeError) await drainBody(request);
+      // A refusal that came before the body was read (413, 415, 405, …): read it now, or the client's
+      // next request on this keep-alive connection would be parsed from the rest of this one's body.
+      await drainBody(request);
       return errorResponse(err);
     }
   }
