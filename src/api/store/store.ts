@@ -104,10 +104,13 @@ export class Store extends DurableObject<Env> {
 
   override async fetch(request: Request): Promise<Response> {
     try {
-      return await handleStoreRequest(request, this.cluster);
+      const response = await handleStoreRequest(request, this.cluster);
+      // A body no handler read (a DELETE's DeleteOptions, say) is read now, or the client's next request
+      // on this keep-alive connection would be parsed from the rest of it.
+      await drainBody(request);
+      return response;
     } catch (err) {
-      // A refusal that came before the body was read (413, 415, 405, …): read it now, or the client's
-      // next request on this keep-alive connection would be parsed from the rest of this one's body.
+      // So is the body of a request refused before it was read (413, 415, 405, …).
       await drainBody(request);
       return errorResponse(err);
     }
