@@ -23,3 +23,4 @@ export async function drainBody(request: Request, limit = DRAIN_LIMIT_BYTES): Pr
     // the client went away: nothing to drain
   }
 }
+

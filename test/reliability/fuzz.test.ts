@@ -121,7 +121,9 @@ describe("bad input never gets a 5xx or crashes workerd", () => {
       record(res.status);
       expect(res.status, res.body).toBeLessThan(500);
       if (res.status >= 400) expect(statusBody(res, `${method} ${path}`).message).toMatch(/\S/);
-      if (res.status < 300) await api("DELETE", `/apis/serving.knative.dev/v1/namespaces/default/services/${encodeURIComponent(String(svc.metadata.name))}`, {});
+      // A DELETE without a body: workerd can leave a GET's or DELETE's body on an HTTP/1.1 keep-alive
+      // connection (docs/reliability.md); kubectl's DELETE, over HTTP/2, is not affected.
+      if (res.status < 300) await send(knit.apiPort, true, "DELETE", `/apis/serving.knative.dev/v1/namespaces/default/services/${encodeURIComponent(String(svc.metadata.name))}`, { authorization: `Bearer ${knit.token}` });
     }), { numRuns: FUZZ_RUNS });
     await fc.assert(fc.asyncProperty(fc.string({ maxLength: 300 }), fc.constantFrom("application/json", "application/yaml", "application/json-patch+json", "text/plain"), async (raw, type) => {
       cases++;

@@ -11,6 +11,14 @@ import { objectId } from "../../object-ids.ts";
 import { drainBody } from "../../drain.ts";
 
 export async function handleApi(req: Request, env: Env): Promise<Response> {
+  const res = await answer(req, env);
+  // A body nobody read (a DELETE's DeleteOptions, a refusal before reading) is read now: left on a
+  // keep-alive connection, it would be parsed as the client's next request.
+  await drainBody(req);
+  return res;
+}
+
+async function answer(req: Request, env: Env): Promise<Response> {
   try {
     if (!authorized(req, env.API_TOKEN)) throw new UnauthorizedError();
     const url = new URL(req.url);
@@ -25,7 +33,6 @@ export async function handleApi(req: Request, env: Env): Promise<Response> {
     if (discovered) return discovered;
     return await env.STORE.get(objectId(env.STORE, "cluster")).fetch(req);
   } catch (err) {
-    await drainBody(req);
     return errorResponse(err);
   }
 }
