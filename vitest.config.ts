@@ -3,6 +3,9 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 
 export default defineConfig({
   test: {
+    // Two cores: the end-to-end and reliability files each run a workerd, so no more than two files
+    // run at once across all projects (timing-sensitive tests are otherwise starved).
+    maxWorkers: 2,
     projects: [
       {
         test: {
