@@ -3,19 +3,17 @@
 // warm instance. Real `workerd serve` through startPlatform, on free ports, 127.0.0.1 only.
 //   npm run bench:coldstart     (BENCH_COLD services sampled cold, default 200; BENCH_INSTANCES, default 50)
 
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startPlatform, workerdBinary, type Platform } from "../src/cli/start.ts";
+import { startPlatform, type Platform } from "../src/cli/start.ts";
 import { freePort } from "../src/cli/state.ts";
 import { applySources } from "../src/cli/apply.ts";
-import { bundleModule } from "../src/cli/bundle.ts";
-import { WRAPPER_MODULE, USER_MODULE, WRAPPER_SOURCE } from "../src/router/wrapper.ts";
-import { REVISION_COMPATIBILITY_DATE } from "../src/router/isolate.ts";
 import type { ApiClient } from "../src/cli/client.ts";
-import { machine, percentile, table } from "./lib.ts";
+import { startDirectWorker } from "./direct.ts";
+import { figuresTable, machine, mean, percentile, reported, rss, sleep, table, verdict, workerdPid, type BenchReport, type Figure } from "./lib.ts";
 
 const COLD = Number(process.env.BENCH_COLD ?? 200);
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 50);
@@ -23,8 +21,6 @@ const WARM_REQUESTS = 5;
 const HELLO = join(import.meta.dirname, "..", "examples", "hello", "hello.ts");
 const PA_PATH = "/apis/autoscaling.internal.knative.dev/v1alpha1/namespaces/default/podautoscalers";
 const KSVC_PATH = "/apis/serving.knative.dev/v1/namespaces/default/services";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function service(name: string, annotations: Record<string, string> = {}): string {
   const notes = Object.entries(annotations).map(([k, v]) => `\n        ${k}: "${v}"`).join("");
@@ -118,30 +114,6 @@ function hit(port: number, host: string, agent: Agent): Promise<number> {
   });
 }
 
-/** The `workerd serve` process of this run: its command line names the config in this run's state dir. */
-function workerdPid(stateDir: string): number {
-  const found: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let args: string[];
-    try {
-      args = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
-    } catch {
-      continue; // gone, or not ours to read
-    }
-    if (/(^|\/)workerd$/.test(args[0] ?? "") && args[1] === "serve" && args.some((a) => a.startsWith(stateDir + "/"))) found.push(Number(entry));
-  }
-  if (found.length !== 1) throw new Error(`expected one workerd process for ${stateDir}, found ${found.length}`);
-  return found[0];
-}
-
-/** VmRSS and RssAnon of a process, in MB (10^6 bytes; /proc's "kB" is KiB). */
-function rss(pid: number): { rss: number; anon: number } {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const mb = (key: string) => (Number(status.match(new RegExp(`^${key}:\\s+(\\d+) kB`, "m"))?.[1] ?? NaN) * 1024) / 1e6;
-  return { rss: mb("VmRSS"), anon: mb("RssAnon") };
-}
-
 /** A metric's value per revision from the API's Prometheus text (`knit_x{…revision_name="r"…} v`). */
 function metricByRevision(text: string, name: string): Map<string, number> {
   const out = new Map<string, number>();
@@ -177,51 +149,12 @@ async function sampleColdWarm(port: number, names: string[]): Promise<{ cold: nu
   return { cold, warm };
 }
 
-/** The baseline: a minimal worker that loads the same wrapper + bundled hello through the Worker Loader,
- * one isolate per Host (a new Host is a fresh isolate), with the code already in memory. */
-async function startDirect(dir: string, port: number): Promise<ChildProcess> {
-  const user = await bundleModule(HELLO);
-  const code = `{ compatibilityDate: ${JSON.stringify(REVISION_COMPATIBILITY_DATE)}, mainModule: ${JSON.stringify(WRAPPER_MODULE)},
-  modules: { ${JSON.stringify(WRAPPER_MODULE)}: ${JSON.stringify(WRAPPER_SOURCE)}, ${JSON.stringify(USER_MODULE)}: ${JSON.stringify(user)} },
-  env: { ...env0, K_SERVICE: name, K_CONFIGURATION: name, K_REVISION: name + "-00001" }, globalOutbound: null }`;
-  writeFileSync(join(dir, "direct.js"), `const env0 = { TARGET: "World" };
-export default {
-  fetch(request, env) {
-    const host = new URL(request.url).host;
-    const name = host.split(".")[0];
-    if (!name.startsWith("cold-")) return new Response("no such host", { status: 404 });
-    return env.LOADER.get(host, () => (${code})).getEntrypoint().fetch(request);
-  },
-};
-`);
-  writeFileSync(join(dir, "direct.capnp"), `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [ (name = "direct", worker = .w) ],
-  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "direct") ],
-);
-const w :Workerd.Worker = (
-  modules = [ (name = "direct.js", esModule = embed "direct.js") ],
-  compatibilityDate = "2025-09-01",
-  bindings = [ (name = "LOADER", workerLoader = ()) ],
-);
-`);
-  const child = spawn(workerdBinary(), ["serve", join(dir, "direct.capnp"), "--experimental"], { stdio: "ignore" });
-  for (let i = 0; i < 100; i++) {
-    const up = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.status === 404, () => false);
-    if (up) return child;
-    await sleep(100);
-  }
-  child.kill();
-  throw new Error("the direct worker did not start");
-}
-
 async function newPlatform(dir: string, name: string): Promise<Platform> {
   const [port, apiPort] = [await freePort(), await freePort()];
   return startPlatform({ port, apiPort, stateDir: join(dir, name), examples: null, output: () => {}, log: () => {} });
 }
 
 const ms = (v: number) => v.toFixed(2);
-const verdict = (ok: boolean) => (ok ? "PASS" : "MISS");
 
 interface ColdResult {
   cold: number[];
@@ -339,7 +272,7 @@ async function memory(platform: Platform, dir: string): Promise<MemResult> {
   return { before, after, readySeconds };
 }
 
-async function main() {
+export async function runColdstart(): Promise<BenchReport> {
   if (!(COLD >= 1 && COLD <= 999) || !(INSTANCES >= 1 && INSTANCES <= 1000)) throw new Error("BENCH_COLD must be 1..999, BENCH_INSTANCES 1..1000");
   const dir = mkdtempSync(join(tmpdir(), "knit-bench-"));
   const running: Platform[] = [];
@@ -352,7 +285,9 @@ async function main() {
     for (const p of running) await p.stop();
     rmSync(dir, { recursive: true, force: true });
   };
-  process.once("SIGINT", () => void stop().then(() => process.exit(130)));
+  const onInt = () => void stop().then(() => process.exit(130));
+  process.once("SIGINT", onInt);
+  const out: string[] = [];
   try {
     // Part 1 on its own platform: its BENCH_COLD revisions scale back to zero later, which would move
     // the memory figure; part 2 gets a fresh platform holding nothing but `mem`.
@@ -364,7 +299,7 @@ async function main() {
 
     // Baseline, with Knit stopped: the same hosts against a minimal worker, a fresh Worker Loader isolate each.
     const directPort = await freePort();
-    direct = await startDirect(dir, directPort);
+    direct = await startDirectWorker(dir, directPort, "isolate per host");
     const names = Array.from({ length: COLD }, (_, i) => `cold-${String(i + 1).padStart(3, "0")}`);
     const base = await sampleColdWarm(directPort, names);
     direct.kill();
@@ -382,18 +317,18 @@ async function main() {
     const row = (label: string, v: number[]) =>
       [label, String(v.length), ms(percentile(v, 50)), ms(percentile(v, 99)), ms(mean(v)), ms(Math.max(...v))];
 
-    console.log(`Cold start and memory per instance — ${new Date().toISOString().slice(0, 10)}, ${machine()}`);
-    console.log(`${COLD} Services (examples/hello) at initial scale 0 (config-autoscaler allow-zero-initial-scale "true", initial-scale "0"; stable-window and scale-to-zero-grace-period "6s"), ` +
+    out.push(`Cold start and memory per instance — ${new Date().toISOString().slice(0, 10)}, ${machine()}`);
+    out.push(`${COLD} Services (examples/hello) at initial scale 0 (config-autoscaler allow-zero-initial-scale "true", initial-scale "0"; stable-window and scale-to-zero-grace-period "6s"), ` +
       `all Ready ${c.setupSeconds.toFixed(1)} s after the apply began; each in turn over one keep-alive connection: 1 cold request, ` +
       `then ${WARM_REQUESTS} warm (their median); latency = send to end of body.`);
-    console.log(`check: every PodAutoscaler at actualScale 0 for 3 s in a row before the loop (${c.zeroWait.seconds.toFixed(1)} s after Ready); ` +
+    out.push(`check: every PodAutoscaler at actualScale 0 for 3 s in a row before the loop (${c.zeroWait.seconds.toFixed(1)} s after Ready); ` +
       `${c.zeroWait.leftZero} of ${COLD} revisions went above 0 in that time with no request sent to them`);
-    console.log(`check: ${c.paCheck}`);
-    console.log(`check: knit_revision_cold_starts_total summed over the ${COLD} revisions after the loop = ${c.coldStarts} ` +
+    out.push(`check: ${c.paCheck}`);
+    out.push(`check: knit_revision_cold_starts_total summed over the ${COLD} revisions after the loop = ${c.coldStarts} ` +
       `(expected ${COLD + c.zeroWait.leftZero}: ${COLD} from the loop + ${c.zeroWait.leftZero} scale-ups from zero with no request)`);
-    console.log(`baseline: the same hosts, same wrapper + bundled hello.ts, against a minimal worker on raw workerd that gives each ` +
+    out.push(`baseline: the same hosts, same wrapper + bundled hello.ts, against a minimal worker on raw workerd that gives each ` +
       `Host its own Worker Loader isolate (code already in memory; no Store, no activator), run after Knit stopped.\n`);
-    console.log(table(["request", "samples", "p50 ms", "p99 ms", "mean ms", "max ms"], [
+    out.push(table(["request", "samples", "p50 ms", "p99 ms", "mean ms", "max ms"], [
       row("Knit: cold (first request, from zero)", c.cold),
       row(`Knit: warm (median of ${WARM_REQUESTS} after it)`, c.warm),
       row("Knit: added (cold − warm, same service)", c.added),
@@ -402,33 +337,32 @@ async function main() {
       row("baseline: added (cold − warm)", baseAdded),
     ]));
     if (c.serverCold?.count) {
-      console.log(`\nactivator's own figure (knit_revision_cold_start_latencies): mean ${(c.serverCold.sumMs / c.serverCold.count).toFixed(2)} ms ` +
+      out.push(`\nactivator's own figure (knit_revision_cold_start_latencies): mean ${(c.serverCold.sumMs / c.serverCold.count).toFixed(2)} ms ` +
         `over ${c.serverCold.count} cold requests (arrival at the activator to the response, whole ms)`);
     }
-    console.log("");
-    console.log(`Memory (MB = 10^6 bytes): the workerd process's /proc status before applying Service "mem" ` +
+    out.push("");
+    out.push(`Memory (MB = 10^6 bytes): the workerd process's /proc status before applying Service "mem" ` +
       `(min-scale = max-scale = ${INSTANCES}) on a fresh platform, and after its PodAutoscaler reached actualScale ${INSTANCES} ` +
       `(${mem.readySeconds.toFixed(1)} s after the apply began), 2 rounds of ${4 * INSTANCES} concurrent requests, and 2 s idle. ` +
       `The delta is ${INSTANCES} instance isolates with their module, plus the revision's probe isolate, its activator Durable Object ` +
       `and the platform's objects for one Service (Configuration, Revision, Route, PodAutoscaler, routing table entry), all divided by ${INSTANCES}.\n`);
-    console.log(table(["figure", "before MB", "after MB", "delta MB", `delta / ${INSTANCES} MB`], [
+    out.push(table(["figure", "before MB", "after MB", "delta MB", `delta / ${INSTANCES} MB`], [
       ["VmRSS", ms(mem.before.rss), ms(mem.after.rss), ms(mem.after.rss - mem.before.rss), ms(perInstance)],
       ["RssAnon (anonymous pages only)", ms(mem.before.anon), ms(mem.after.anon), ms(mem.after.anon - mem.before.anon), ms(perInstanceAnon)],
     ]));
-    console.log("");
-    console.log(table(["figure", "value", "target", "result"], [
-      ["cold start added p50 (ms)", ms(added50), "<= 5", verdict(added50 <= 5)],
-      ["cold start added p99 (ms)", ms(added99), "<= 15", verdict(added99 <= 15)],
-      ["baseline fresh isolate added p50 / p99 (ms)", `${ms(percentile(baseAdded, 50))} / ${ms(percentile(baseAdded, 99))}`, "(reported)", "-"],
-      [`memory per warm instance (MB, VmRSS delta / ${INSTANCES})`, ms(perInstance), "<= 3", verdict(perInstance <= 3)],
-    ]));
+    out.push("");
+    const figures: Figure[] = [
+      { figure: "cold start added p50 (ms)", value: ms(added50), target: "<= 5", result: verdict(added50 <= 5) },
+      { figure: "cold start added p99 (ms)", value: ms(added99), target: "<= 15", result: verdict(added99 <= 15) },
+      reported("baseline fresh isolate added p50 / p99 (ms)", `${ms(percentile(baseAdded, 50))} / ${ms(percentile(baseAdded, 99))}`),
+      { figure: `memory per warm instance (MB, VmRSS delta / ${INSTANCES})`, value: ms(perInstance), target: "<= 3", result: verdict(perInstance <= 3) },
+    ];
+    out.push(figuresTable(figures));
+    return { key: "coldstart", title: "Cold start and memory", text: out.join("\n"), figures };
   } finally {
+    process.removeListener("SIGINT", onInt);
     await stop();
   }
 }
 
-function mean(values: number[]): number {
-  return values.reduce((a, b) => a + b, 0) / values.length;
-}
-
-await main();
+if (import.meta.main) console.log((await runColdstart()).text);

@@ -13,7 +13,7 @@ import { parse } from "yaml";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { writeFileSync } from "node:fs";
-import { ensureWrk, machine, percentile, table } from "./lib.ts";
+import { ensureWrk, figuresTable, machine, percentile, reported, table, verdict, type BenchReport, type Figure } from "./lib.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 24);
@@ -134,11 +134,13 @@ interface Row {
   p99: number;
 }
 
-async function main() {
+export async function runEventing(): Promise<BenchReport> {
   const dir = mkdtempSync(join(tmpdir(), "knit-bench-events-"));
   const [port, apiPort, subPort] = [await freePort(), await freePort(), await freePort()];
   const subscriber = await startSubscriber(subPort);
   const platform = await startPlatform({ port, apiPort, stateDir: join(dir, "state"), examples: "", output: process.env.BENCH_VERBOSE ? undefined : () => {}, log: () => {} });
+  const onInt = () => void Promise.resolve(platform.stop()).then(() => process.exit(130));
+  process.once("SIGINT", onInt);
   try {
     for (const [broker, n] of [["one", 1], ["ten", 10]] as const) {
       for (const doc of triggersYaml(broker, n, subPort).split("---\n")) {
@@ -179,25 +181,30 @@ async function main() {
     await measure("Knit broker → 1 trigger", BROKER_HOST, "/default/one", port, 1);
     await measure("Knit broker → 10 triggers", BROKER_HOST, "/default/ten", port, 10);
 
-    console.log(`Durable broker → trigger → subscriber — ${new Date().toISOString().slice(0, 10)}, ${machine()}`);
-    console.log(`wrk -t1 -c${CONNECTIONS} -d${SECONDS}s per row, binary-mode CloudEvents; every event is in SQLite before its 202; events/s = events acknowledged / time until the last delivery arrived; latency = send (stamped by wrk) to arrival at the subscriber (a Node HTTP server on the same machine)\n`);
-    console.log(table(["path", "events", "deliveries", "events/s", "deliveries/s", "p50 ms", "p99 ms"],
-      rows.map((r) => [r.path, r.events, r.deliveries, r.eventsPerSec, r.deliveriesPerSec, r.p50, r.p99])));
-    console.log("");
     const [direct, one, ten] = rows;
-    console.log(table(["figure", "value", "target", "result"], [
-      ["events/s, 1 trigger", one.eventsPerSec.toFixed(0), ">= 2000", one.eventsPerSec >= 2000 ? "PASS" : "MISS"],
-      ["p99 ms, 1 trigger", one.p99.toFixed(1), "<= 50", one.p99 <= 50 ? "PASS" : "MISS"],
-      ["events/s, 10 triggers", ten.eventsPerSec.toFixed(0), ">= 2000", ten.eventsPerSec >= 2000 ? "PASS" : "MISS"],
-      ["p99 ms, 10 triggers", ten.p99.toFixed(1), "<= 50", ten.p99 <= 50 ? "PASS" : "MISS"],
-      ["events/s ratio, 1 trigger / direct", (one.eventsPerSec / direct.eventsPerSec).toFixed(2), "(reported)", "-"],
-      ["broker ingress alone (no trigger matches), events/s", ingestPerSec.toFixed(0), "(reported)", "-"],
-    ]));
+    const figures: Figure[] = [
+      { figure: "events/s, 1 trigger", value: one.eventsPerSec.toFixed(0), target: ">= 2000", result: verdict(one.eventsPerSec >= 2000) },
+      { figure: "p99 ms, 1 trigger", value: one.p99.toFixed(1), target: "<= 50", result: verdict(one.p99 <= 50) },
+      { figure: "events/s, 10 triggers", value: ten.eventsPerSec.toFixed(0), target: ">= 2000", result: verdict(ten.eventsPerSec >= 2000) },
+      { figure: "p99 ms, 10 triggers", value: ten.p99.toFixed(1), target: "<= 50", result: verdict(ten.p99 <= 50) },
+      reported("events/s ratio, 1 trigger / direct", (one.eventsPerSec / direct.eventsPerSec).toFixed(2)),
+      reported("broker ingress alone (no trigger matches), events/s", ingestPerSec.toFixed(0)),
+    ];
+    const text = [
+      `Durable broker → trigger → subscriber — ${new Date().toISOString().slice(0, 10)}, ${machine()}`,
+      `wrk -t1 -c${CONNECTIONS} -d${SECONDS}s per row, binary-mode CloudEvents; every event is in SQLite before its 202; events/s = events acknowledged / time until the last delivery arrived; latency = send (stamped by wrk) to arrival at the subscriber (a Node HTTP server on the same machine)\n`,
+      table(["path", "events", "deliveries", "events/s", "deliveries/s", "p50 ms", "p99 ms"],
+        rows.map((r) => [r.path, r.events, r.deliveries, r.eventsPerSec, r.deliveriesPerSec, r.p50, r.p99])),
+      "",
+      figuresTable(figures),
+    ].join("\n");
+    return { key: "eventing", title: "Eventing", text, figures };
   } finally {
+    process.removeListener("SIGINT", onInt);
     await platform.stop();
     subscriber.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-await main();
+if (import.meta.main) console.log((await runEventing()).text);

@@ -1,20 +1,66 @@
-// Shared pieces of the benchmarks: the load generator (wrk, installed on demand), sequential latency,
-// percentiles, the machine description and the result table.
+// Shared pieces of the benchmarks: tools installed on demand (wrk, nginx), the load generator,
+// sequential latency, percentiles, the machine and versions, the result tables and the report shape
+// the aggregate runner (bench/all.ts) collects.
 
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpus, totalmem } from "node:os";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
 import { Agent, request } from "node:http";
+import { join } from "node:path";
 
-export function ensureWrk(): string {
-  const found = spawnSync("sh", ["-c", "command -v wrk"], { encoding: "utf8" }).stdout.trim();
+/** A target figure: what was measured, the target, and PASS / MISS (or "-" when only reported). */
+export interface Figure {
+  figure: string;
+  value: string;
+  target: string;
+  result: "PASS" | "MISS" | "-";
+}
+
+/** What each bench hands back: the text it prints (also written to docs/benchmarks.md) and its figures. */
+export interface BenchReport {
+  key: string;
+  title: string;
+  text: string;
+  figures: Figure[];
+}
+
+export const verdict = (ok: boolean): "PASS" | "MISS" => (ok ? "PASS" : "MISS");
+export const reported = (figure: string, value: string): Figure => ({ figure, value, target: "(reported)", result: "-" });
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function figuresTable(figures: Figure[]): string {
+  return table(["figure", "value", "target", "result"], figures.map((f) => [f.figure, f.value, f.target, f.result]));
+}
+
+function which(cmd: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? "").split(":"), "/usr/sbin", "/sbin", "/usr/bin"];
+  return dirs.filter(Boolean).map((d) => join(d, cmd)).find((p) => existsSync(p));
+}
+
+/** A command from Debian's packages, installed with apt-get when missing (services are not started:
+ * the Debian images' policy-rc.d refuses it; the benches run their own copy on a free port). */
+export function ensureTool(cmd: string, pkg: string): string {
+  const found = which(cmd);
   if (found) return found;
-  console.error("wrk not found: installing it from Debian's packages (apt-get install -y wrk)");
-  const install = spawnSync("sh", ["-c", "apt-get install -y wrk >/dev/null 2>&1 || (apt-get update >/dev/null 2>&1 && apt-get install -y wrk >/dev/null 2>&1)"], { stdio: "inherit" });
-  const again = spawnSync("sh", ["-c", "command -v wrk"], { encoding: "utf8" }).stdout.trim();
-  if (install.status !== 0 || !again) throw new Error("could not install wrk (apt-get install -y wrk); install it and run again");
+  console.error(`${cmd} not found: installing it from Debian's packages (apt-get install -y ${pkg})`);
+  const install = spawnSync("sh", ["-c", `apt-get install -y ${pkg} >/dev/null 2>&1 || (apt-get update >/dev/null 2>&1 && apt-get install -y ${pkg} >/dev/null 2>&1)`], { stdio: "inherit" });
+  const again = which(cmd);
+  if (install.status !== 0 || !again) throw new Error(`could not install ${cmd} (apt-get install -y ${pkg}); install it and run again`);
   return again;
 }
 
+export function ensureWrk(): string {
+  return ensureTool("wrk", "wrk");
+}
+
+/** Polls `probe` every 100 ms until true; throws after `timeoutMs`. */
+export async function waitFor(what: string, probe: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await sleep(100);
+  }
+}
 export interface LoadResult {
   rps: number;
   p50ms: number;
@@ -75,4 +121,64 @@ export function table(header: string[], rows: (string | number)[][]): string {
   const widths = header.map((_, i) => Math.max(...cells.map((r) => String(r[i]).length)));
   const line = (r: (string | number)[]) => `| ${r.map((c, i) => String(c).padEnd(widths[i])).join(" | ")} |`;
   return [line(cells[0]), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...cells.slice(1).map(line)].join("\n");
+}
+
+export function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/** The 1-, 5- and 15-minute load averages, as `uptime` prints them. */
+export function loadAverages(): string {
+  return loadavg().map((l) => l.toFixed(2)).join(", ");
+}
+
+/** Versions of what the figures depend on: workerd (npm package and binary), Node, nginx, wrk. */
+export function versions(): string {
+  const root = join(import.meta.dirname, "..");
+  const pkg = (name: string) => {
+    try {
+      return JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")).version as string;
+    } catch {
+      return "?";
+    }
+  };
+  const first = (cmd: string | undefined, args: string[], pattern: RegExp) => {
+    if (!cmd) return "not installed";
+    const r = spawnSync(cmd, args, { encoding: "utf8" });
+    return `${r.stdout}\n${r.stderr}`.match(pattern)?.[1] ?? "?";
+  };
+  const workerd = first(join(root, "node_modules", ".bin", "workerd"), ["--version"], /workerd (\S+)/);
+  const nginx = first(which("nginx"), ["-v"], /nginx\/(\S+)/);
+  const wrkVersion = first(which("wrk"), ["--version"], /wrk (\S+)/);
+  return `workerd ${pkg("workerd")} (binary ${workerd}), Node ${process.version}, nginx ${nginx}, wrk ${wrkVersion}`;
+}
+
+/** The `workerd serve` process of this run: its command line names the config in this run's state dir. */
+export function workerdPid(stateDir: string): number {
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let args: string[];
+    try {
+      args = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    if (/(^|\/)workerd$/.test(args[0] ?? "") && args[1] === "serve" && args.some((a) => a.startsWith(stateDir + "/"))) found.push(Number(entry));
+  }
+  if (found.length !== 1) throw new Error(`expected one workerd process for ${stateDir}, found ${found.length}`);
+  return found[0];
+}
+
+/** VmRSS and RssAnon of a process, in MB (10^6 bytes; /proc's "kB" is KiB). */
+export function rss(pid: number): { rss: number; anon: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const mb = (key: string) => (Number(status.match(new RegExp(`^${key}:\\s+(\\d+) kB`, "m"))?.[1] ?? NaN) * 1024) / 1e6;
+  return { rss: mb("VmRSS"), anon: mb("RssAnon") };
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
 }

@@ -1,125 +1,162 @@
-// Router benchmark: the full Knit path (ingress → routing table → revision isolate) against the same
-// isolate called directly from a minimal worker, side by side in one run on raw workerd.
-//   npm run bench:router        (BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_SEQUENTIAL to tune)
+// Router benchmark, side by side in one run: the full Knit path (ingress → routing table → revision
+// isolate) for one revision and for a 50/50 split over two; the same isolate called directly from a
+// minimal worker; and nginx splitting 50/50 (`split_clients`) over two workers serving the same code.
+//   npm run bench:router        (BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_SEQUENTIAL, BENCH_NGINX_WORKERS to tune)
 
-import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startPlatform, workerdBinary } from "../src/cli/start.ts";
+import { startPlatform, type Platform } from "../src/cli/start.ts";
 import { freePort } from "../src/cli/state.ts";
-import { bundleModule } from "../src/cli/bundle.ts";
 import { applySources } from "../src/cli/apply.ts";
-import { WRAPPER_MODULE, USER_MODULE, WRAPPER_SOURCE } from "../src/router/wrapper.ts";
-import { REVISION_COMPATIBILITY_DATE } from "../src/router/isolate.ts";
-import { machine, sequential, table, wrk, ensureWrk } from "./lib.ts";
+import { ensureWrk, figuresTable, machine, reported, sequential, table, verdict, waitFor, wrk, type BenchReport, type LoadResult } from "./lib.ts";
+import { startDirectWorker } from "./direct.ts";
+import { ensureNginx, nginxSummary, startHelloPair, startNginx } from "./nginx.ts";
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 2000);
+const HALF = Math.max(1, Math.round(SECONDS / 2));
+const HELLO = join(import.meta.dirname, "..", "examples", "hello", "hello.ts");
 const HOST = "bench.default.example.com";
+const SPLIT_HOST = "bench-split.default.example.com";
 const ACTIVATOR_HOST = "bench-activator.default.example.com";
 
-/** The benchmarked Services: one whose warm path bypasses the activator (target-burst-capacity 0, one
- * instance kept warm), one that keeps the activator in the path (target-burst-capacity -1). */
-function benchServices(dir: string): string {
-  const svc = (name: string, tbc: string) => `apiVersion: serving.knative.dev/v1
+/** A Service whose warm path bypasses the activator (target-burst-capacity 0, one instance kept warm)
+ * or keeps it in the path (-1); `revision` names the template, `traffic` is appended as given. */
+function service(name: string, tbc: string, revision?: string, traffic = ""): string {
+  return `apiVersion: serving.knative.dev/v1
 kind: Service
 metadata:
   name: ${name}
 spec:
   template:
-    metadata:
+    metadata:${revision ? `\n      name: ${revision}` : ""}
       annotations:
         autoscaling.knative.dev/target-burst-capacity: "${tbc}"
         autoscaling.knative.dev/min-scale: "1"
     spec:
       containers:
-        - image: worker://${join(import.meta.dirname, "..", "examples", "hello", "hello.ts")}
+        - image: worker://${HELLO}
           env:
             - name: TARGET
               value: World
-`;
-  const file = join(dir, "bench.yaml");
-  writeFileSync(file, `${svc("bench", "0")}---\n${svc("bench-activator", "-1")}`);
-  return file;
+${traffic}`;
 }
 
-/** A minimal worker that sends every request to the hello isolate through the Worker Loader. */
-async function startDirect(dir: string, port: number) {
-  const user = await bundleModule(join(import.meta.dirname, "..", "examples", "hello", "hello.ts"));
-  const env = { TARGET: "World", K_SERVICE: "bench", K_CONFIGURATION: "bench", K_REVISION: "bench-00001" };
-  const worker = `const code = { compatibilityDate: ${JSON.stringify(REVISION_COMPATIBILITY_DATE)}, mainModule: ${JSON.stringify(WRAPPER_MODULE)},
-  modules: { ${JSON.stringify(WRAPPER_MODULE)}: ${JSON.stringify(WRAPPER_SOURCE)}, ${JSON.stringify(USER_MODULE)}: ${JSON.stringify(user)} },
-  env: ${JSON.stringify(env)}, globalOutbound: null };
-export default { fetch(request, env) { return env.LOADER.get("direct", () => code).getEntrypoint().fetch(request); } };
-`;
-  writeFileSync(join(dir, "direct.js"), worker);
-  writeFileSync(join(dir, "direct.capnp"), `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [ (name = "direct", worker = .w) ],
-  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "direct") ],
-);
-const w :Workerd.Worker = (
-  modules = [ (name = "direct.js", esModule = embed "direct.js") ],
-  compatibilityDate = "2025-09-01",
-  bindings = [ (name = "LOADER", workerLoader = ()) ],
-);
-`);
-  const child = spawn(workerdBinary(), ["serve", join(dir, "direct.capnp"), "--experimental"], { stdio: "ignore" });
-  for (let i = 0; i < 100; i++) {
-    const ok = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false);
-    if (ok) return child;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill();
-  throw new Error("the direct worker did not start");
-}
-
-async function main() {
-  ensureWrk();
-  const dir = mkdtempSync(join(tmpdir(), "knit-bench-"));
-  const [port, apiPort, directPort] = [await freePort(), await freePort(), await freePort()];
-  const platform = await startPlatform({ port, apiPort, stateDir: join(dir, "state"), output: () => {}, log: () => {} });
-  const applied = await applySources([benchServices(dir)], { client: platform.client, namespace: "default", log: () => {} });
+async function apply(platform: Platform, dir: string, file: string, yaml: string): Promise<void> {
+  const path = join(dir, file);
+  writeFileSync(path, yaml);
+  const applied = await applySources([path], { client: platform.client, namespace: "default", log: () => {} });
   if (applied.errors.length) throw applied.errors[0];
-  const direct = await startDirect(dir, directPort);
+}
+
+/** `count` sequential requests; how many answers came from each revision (x-knit-revision). */
+async function spread(port: number, host: string, count: number): Promise<string> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const seen = new Map<string, number>();
+  for (let i = 0; i < count; i++) {
+    const rev = await new Promise<string>((done, fail) => {
+      const req = request({ host: "127.0.0.1", port, path: "/", agent, headers: { host } }, (res) => {
+        res.resume();
+        res.on("end", () => (res.statusCode === 200 ? done(String(res.headers["x-knit-revision"])) : fail(new Error(`status ${res.statusCode} from ${host}`))));
+      });
+      req.on("error", fail);
+      req.end();
+    });
+    seen.set(rev, (seen.get(rev) ?? 0) + 1);
+  }
+  agent.destroy();
+  return [...seen].sort().map(([rev, n]) => `${rev} ${n}`).join(", ");
+}
+
+interface Path {
+  label: string;
+  port: number;
+  host: string;
+  load?: LoadResult;
+  seq?: { p50ms: number; p99ms: number };
+}
+
+export async function runRouter(): Promise<BenchReport> {
+  ensureWrk();
+  ensureNginx();
+  const dir = mkdtempSync(join(tmpdir(), "knit-bench-router-"));
+  const [port, apiPort, directPort, pairA, pairB, nginxPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const children: ChildProcess[] = [];
+  let platform: Platform | undefined;
   const stop = async () => {
-    direct.kill();
-    await platform.stop();
+    for (const c of children) c.kill();
+    await platform?.stop();
     rmSync(dir, { recursive: true, force: true });
   };
-  process.once("SIGINT", () => void stop().then(() => process.exit(130)));
+  const onInt = () => void stop().then(() => process.exit(130));
+  process.once("SIGINT", onInt);
   try {
-    const knitUrl = `http://127.0.0.1:${port}/`;
-    const directUrl = `http://127.0.0.1:${directPort}/`;
-    wrk(knitUrl, HOST, 2, CONNECTIONS);
-    wrk(directUrl, HOST, 2, CONNECTIONS);
-    wrk(knitUrl, ACTIVATOR_HOST, 2, CONNECTIONS);
-    const knitLoad = wrk(knitUrl, HOST, SECONDS, CONNECTIONS);
-    const directLoad = wrk(directUrl, HOST, SECONDS, CONNECTIONS);
-    const activatorLoad = wrk(knitUrl, ACTIVATOR_HOST, SECONDS, CONNECTIONS);
-    const knitSeq = await sequential(port, HOST, SEQUENTIAL);
-    const directSeq = await sequential(directPort, HOST, SEQUENTIAL);
-    const activatorSeq = await sequential(port, ACTIVATOR_HOST, SEQUENTIAL);
-    const ratio = knitLoad.rps / directLoad.rps;
-    const addedP50 = knitSeq.p50ms - directSeq.p50ms;
-    console.log(`Router path vs direct isolate — ${new Date().toISOString().slice(0, 10)}, ${machine()}`);
-    console.log(`wrk -t1 -c${CONNECTIONS} -d${SECONDS}s (after a 2 s warm-up), sequential: ${SEQUENTIAL} requests one at a time over keep-alive\n`);
-    console.log(table(["path", "requests/s", "p50 ms", "p99 ms", "sequential p50 ms", "sequential p99 ms"], [
-      ["Knit router → revision isolate", knitLoad.rps, knitLoad.p50ms, knitLoad.p99ms, knitSeq.p50ms, knitSeq.p99ms],
-      ["minimal worker → same isolate (baseline)", directLoad.rps, directLoad.p50ms, directLoad.p99ms, directSeq.p50ms, directSeq.p99ms],
-      ["Knit router → activator → isolate (TBC -1)", activatorLoad.rps, activatorLoad.p50ms, activatorLoad.p99ms, activatorSeq.p50ms, activatorSeq.p99ms],
-    ]));
-    console.log("");
-    console.log(table(["figure", "value", "target", "result"], [
-      ["throughput ratio (Knit / direct)", ratio.toFixed(2), ">= 0.80", ratio >= 0.8 ? "PASS" : "MISS"],
-      ["added sequential p50 (ms)", addedP50.toFixed(3), "<= 0.200", addedP50 <= 0.2 ? "PASS" : "MISS"],
-      ["activator in path / warm bypass (requests/s)", (activatorLoad.rps / knitLoad.rps).toFixed(2), "(reported)", "-"],
-    ]));
+    platform = await startPlatform({ port, apiPort, stateDir: join(dir, "state"), examples: null, output: () => {}, log: () => {} });
+    await apply(platform, dir, "bench.yaml", `${service("bench", "0")}---\n${service("bench-activator", "-1")}`);
+    // The split: revision v1 first (as on Knative, it must exist before traffic names it), then v2 and 50/50.
+    await apply(platform, dir, "split-1.yaml", service("bench-split", "0", "bench-split-v1"));
+    await apply(platform, dir, "split-2.yaml", service("bench-split", "0", "bench-split-v2",
+      "  traffic:\n    - revisionName: bench-split-v1\n      percent: 50\n    - revisionName: bench-split-v2\n      percent: 50\n"));
+    children.push(await startDirectWorker(dir, directPort, "one isolate"));
+    children.push(await startHelloPair(dir, [pairA, pairB]));
+    children.push(await startNginx(dir, nginxPort, [pairA, pairB]));
+    // Ready when answering (global fetch cannot set Host: node:http through spread()), both split revisions too.
+    for (const host of [HOST, ACTIVATOR_HOST]) await waitFor(host, () => spread(port, host, 1).then(() => true, () => false), 30_000);
+    await waitFor("both revisions of bench-split", async () => (await spread(port, SPLIT_HOST, 20).catch(() => "")).split(",").length === 2, 30_000);
+
+    const paths: Path[] = [
+      { label: "Knit router → revision isolate", port, host: HOST },
+      { label: "minimal worker → same isolate (baseline)", port: directPort, host: HOST },
+      { label: "Knit router, 50/50 split over 2 revisions", port, host: SPLIT_HOST },
+      { label: "nginx split_clients 50/50 → 2 workers", port: nginxPort, host: HOST },
+      { label: "Knit router → activator → isolate (TBC -1)", port, host: ACTIVATOR_HOST },
+    ];
+    const split = { knit: await spread(port, SPLIT_HOST, 1000), nginx: await spread(nginxPort, HOST, 1000) };
+    for (const p of paths) wrk(`http://127.0.0.1:${p.port}/`, p.host, 2, CONNECTIONS);
+    // Two runs of SECONDS/2 per path, in order and then in reverse order, so that drift in the machine's
+    // load (other work, the platform settling) weighs on every path alike; the figures are their means.
+    const runs = new Map<Path, LoadResult[]>(paths.map((p) => [p, []]));
+    for (const order of [paths, [...paths].reverse()]) {
+      for (const p of order) runs.get(p)!.push(wrk(`http://127.0.0.1:${p.port}/`, p.host, HALF, CONNECTIONS));
+    }
+    for (const p of paths) {
+      const r = runs.get(p)!;
+      const avg = (f: (l: LoadResult) => number) => r.reduce((a, l) => a + f(l), 0) / r.length;
+      p.load = { rps: avg((l) => l.rps), p50ms: avg((l) => l.p50ms), p99ms: avg((l) => l.p99ms) };
+    }
+    for (const p of paths) p.seq = await sequential(p.port, p.host, SEQUENTIAL);
+    const [knit, direct, knitSplit, nginx, activator] = paths.map((p) => ({ ...p.load!, seq: p.seq! }));
+
+    const figures = [
+      { figure: "throughput ratio (Knit / direct)", value: (knit.rps / direct.rps).toFixed(3), target: ">= 0.80", result: verdict(knit.rps / direct.rps >= 0.8) },
+      { figure: "throughput ratio (Knit / nginx split)", value: (knit.rps / nginx.rps).toFixed(3), target: ">= 1.00", result: verdict(knit.rps / nginx.rps >= 1) },
+      { figure: "throughput ratio (Knit 50/50 split / nginx split)", value: (knitSplit.rps / nginx.rps).toFixed(3), target: ">= 1.00", result: verdict(knitSplit.rps / nginx.rps >= 1) },
+      { figure: "added sequential p50 (ms, Knit − direct)", value: (knit.seq.p50ms - direct.seq.p50ms).toFixed(3), target: "<= 0.200", result: verdict(knit.seq.p50ms - direct.seq.p50ms <= 0.2) },
+      reported("sequential p50 ratio (Knit split / nginx split)", (knitSplit.seq.p50ms / nginx.seq.p50ms).toFixed(2)),
+      reported("p99 under load ratio (Knit split / nginx split)", (knitSplit.p99ms / nginx.p99ms).toFixed(2)),
+      reported("activator in path / warm bypass (requests/s)", (activator.rps / knit.rps).toFixed(2)),
+    ] as BenchReport["figures"];
+    const text = [
+      `Router path vs direct isolate vs nginx — ${new Date().toISOString().slice(0, 10)}, ${machine()}`,
+      `wrk -t1 -c${CONNECTIONS}, ${2 * HALF} s per path as two ${HALF} s runs (all paths in order, then in reverse order; requests/s, p50 and p99 are the means of the two), ` +
+        `after a 2 s warm-up of each; sequential: ${SEQUENTIAL} requests one at a time over keep-alive`,
+      `${nginxSummary()}; the two workers run the same wrapper + bundled hello.ts in one workerd process (no Worker Loader)`,
+      `split check, 1000 sequential requests: Knit → ${split.knit}; nginx → ${split.nginx}`,
+      "",
+      table(["path", "requests/s", "p50 ms", "p99 ms", "sequential p50 ms", "sequential p99 ms"],
+        paths.map((p) => [p.label, p.load!.rps, p.load!.p50ms, p.load!.p99ms, p.seq!.p50ms, p.seq!.p99ms])),
+      "",
+      figuresTable(figures),
+    ].join("\n");
+    return { key: "router", title: "Router path", text, figures };
   } finally {
+    process.removeListener("SIGINT", onInt);
     await stop();
   }
 }
 
-await main();
+if (import.meta.main) console.log((await runRouter()).text);

@@ -1,0 +1,55 @@
+// The baselines' minimal worker on raw `workerd serve`: it hands each request to an isolate of the same
+// wrapper + bundled examples/hello/hello.ts through the Worker Loader, as Knit's router does, but with
+// no routing table, Store or activator. One isolate for everything (router bench), or one per Host
+// (cold-start bench: a Host never seen before is a fresh isolate; Hosts must start with "cold-").
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { workerdBinary } from "../src/cli/start.ts";
+import { bundleModule } from "../src/cli/bundle.ts";
+import { WRAPPER_MODULE, USER_MODULE, WRAPPER_SOURCE } from "../src/router/wrapper.ts";
+import { REVISION_COMPATIBILITY_DATE } from "../src/router/isolate.ts";
+import { waitFor } from "./lib.ts";
+
+const HELLO = join(import.meta.dirname, "..", "examples", "hello", "hello.ts");
+
+export async function startDirectWorker(dir: string, port: number, mode: "one isolate" | "isolate per host"): Promise<ChildProcess> {
+  const user = await bundleModule(HELLO);
+  const code = `{ compatibilityDate: ${JSON.stringify(REVISION_COMPATIBILITY_DATE)}, mainModule: ${JSON.stringify(WRAPPER_MODULE)},
+  modules: { ${JSON.stringify(WRAPPER_MODULE)}: ${JSON.stringify(WRAPPER_SOURCE)}, ${JSON.stringify(USER_MODULE)}: ${JSON.stringify(user)} },
+  env: { TARGET: "World", K_SERVICE: name, K_CONFIGURATION: name, K_REVISION: name + "-00001" }, globalOutbound: null }`;
+  const handler = mode === "one isolate"
+    ? `const name = "bench";
+    return env.LOADER.get("direct", () => (${code})).getEntrypoint().fetch(request);`
+    : `const host = new URL(request.url).host;
+    const name = host.split(".")[0];
+    if (!name.startsWith("cold-")) return new Response("no such host", { status: 404 });
+    return env.LOADER.get(host, () => (${code})).getEntrypoint().fetch(request);`;
+  writeFileSync(join(dir, "direct.js"), `export default {
+  fetch(request, env) {
+    ${handler}
+  },
+};
+`);
+  writeFileSync(join(dir, "direct.capnp"), `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "direct", worker = .w) ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "direct") ],
+);
+const w :Workerd.Worker = (
+  modules = [ (name = "direct.js", esModule = embed "direct.js") ],
+  compatibilityDate = "2025-09-01",
+  bindings = [ (name = "LOADER", workerLoader = ()) ],
+);
+`);
+  const child = spawn(workerdBinary(), ["serve", join(dir, "direct.capnp"), "--experimental"], { stdio: "ignore" });
+  const expected = mode === "one isolate" ? 200 : 404;
+  try {
+    await waitFor("the direct worker", () => fetch(`http://127.0.0.1:${port}/`).then((r) => r.status === expected, () => false), 10_000);
+  } catch (e) {
+    child.kill();
+    throw e;
+  }
+  return child;
+}
