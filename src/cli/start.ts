@@ -10,6 +10,7 @@ import { applySources } from "./apply.ts";
 import { ensureTls } from "./tls.ts";
 import { ApiClient } from "./client.ts";
 import { PROJECT_ROOT, platformEntry, writePlatform } from "./build.ts";
+import { livenessOptions, probeHealth, watchLiveness } from "./liveness.ts";
 import {
   DEFAULT_API_PORT, DEFAULT_PORT, DEFAULT_STATE_DIR, ensureDir, ensureToken, kubeconfigText, liveOwner, probePort, statePaths,
   writePrivate,
@@ -49,6 +50,8 @@ export interface Platform {
   /** Objects applied on this start (first start only). */
   applied: string[];
   stop(): Promise<void>;
+  /** SIGKILL: for a workerd that no longer answers. */
+  kill(): void;
 }
 
 export class PortInUseError extends Error {
@@ -154,7 +157,8 @@ export async function startPlatform(opts: StartOptions = {}): Promise<Platform> 
       await writeFile(paths.initialized, `${new Date().toISOString()}\n`);
     }
   }
-  return { ingressUrl, apiUrl, token, ca: apiTls.cert, stateDir: paths.dir, kubeconfig: paths.kubeconfig, client, exited, applied, stop };
+  const kill = () => void child.kill("SIGKILL");
+  return { ingressUrl, apiUrl, token, ca: apiTls.cert, stateDir: paths.dir, kubeconfig: paths.kubeconfig, client, exited, applied, stop, kill };
 }
 
 async function waitForHealth(
@@ -268,8 +272,15 @@ export async function runStart(opts: StartOptions): Promise<number> {
     // Like a kubelet, knit restarts workerd when it dies (a crash, an out-of-memory abort, a kill): the
     // state is on disk, so the platform comes back as it was. A crash loop gives up.
     const crashes: number[] = [];
+    const liveness = livenessOptions();
     for (;;) {
+      const current = platform;
+      const stopProbe = watchLiveness(() => probeHealth(current.apiUrl, current.token, current.ca, liveness.timeoutMs), (failures) => {
+        console.error(`knit: workerd did not answer its liveness probe ${failures} times in a row; killing it`);
+        current.kill();
+      }, liveness);
       const { code, signal } = await platform.exited;
+      stopProbe();
       if (stopping) {
         await platform.stop(); // removes the pid file
         return 0;

@@ -1,7 +1,8 @@
 // Noisy neighbours: a revision that throws, one that hangs past its timeout and one that burns CPU
-// affect only their own requests while another Service keeps serving. A revision that exhausts memory
-// is the exception workerd imposes: V8 aborts the whole process at its heap limit; knit restarts workerd,
-// the other Service is back within seconds and nothing applied is lost (docs/reliability.md).
+// affect only their own requests while another Service keeps serving. Two are exceptions workerd
+// imposes (docs/reliability.md): a revision that exhausts memory aborts the whole process at V8's heap
+// limit, and one in an endless loop holds its thread (no CPU limit locally) until knit's liveness probe
+// kills it; either way knit restarts workerd, the other Service is back within seconds, nothing is lost.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startKnit, workerdPid, type KnitHandle } from "../e2e/helpers/platform.ts";
@@ -11,14 +12,16 @@ import { applyModule, ready, report } from "./lib.ts";
 let knit: KnitHandle;
 
 beforeAll(async () => {
-  knit = await startKnit();
+  // A liveness probe every second (three failures in a row): an endless loop is caught within seconds.
+  knit = await startKnit({ env: { KNIT_LIVENESS_PERIOD_SECONDS: "1", KNIT_LIVENESS_TIMEOUT_SECONDS: "1", KNIT_LIVENESS_FAILURE_THRESHOLD: "3" } });
   applyModule(knit, "thrower", `export default { fetch() { throw new Error("boom"); } };`);
   applyModule(knit, "hanger", `export default { async fetch() { await new Promise((r) => setTimeout(r, 60_000)); return new Response("late"); } };`, "      timeoutSeconds: 1\n");
   // A promise that can never settle: workerd sees the hang at once and cancels the request.
   applyModule(knit, "deadlock", `export default { fetch() { return new Promise(() => {}); } };`);
   applyModule(knit, "spinner", `export default { fetch() { const t = Date.now(); while (Date.now() - t < 50) {} return new Response("spun"); } };`);
   applyModule(knit, "hog", `const kept = []; export default { fetch() { for (;;) kept.push(new Array(1e6).fill(kept.length)); } };`);
-  for (const name of ["thrower", "hanger", "deadlock", "spinner", "hog"]) await ready(knit, "ksvc", name);
+  applyModule(knit, "looper", `export default { fetch() { for (;;) {} } };`);
+  for (const name of ["thrower", "hanger", "deadlock", "spinner", "hog", "looper"]) await ready(knit, "ksvc", name);
   await ready(knit, "ksvc", "hello");
 }, 120_000);
 afterAll(async () => {
@@ -70,4 +73,21 @@ describe("noisy neighbours", () => {
     const failed = hits.filter((h) => h.status !== 200).length;
     report("memory exhaustion", { otherServiceRequests: hits.length, failedWhileWorkerdWasDown: failed, secondsFromCrashToServing: ((backAt - crashedAt) / 1000).toFixed(1), servicesLost: 0 });
   }, 90_000);
+
+  it("a revision in an endless loop holds workerd's thread until the liveness probe restarts it", async () => {
+    const pid = workerdPid(knit);
+    const looped = burst(knit.port, "looper.default.example.com", 1, 1);
+    const stuckAt = Date.now();
+    await waitFor("a new workerd", () => {
+      try {
+        return workerdPid(knit) !== pid ? true : undefined;
+      } catch {
+        return undefined;
+      }
+    }, 30_000);
+    expect((await looped)[0].status === 0 || (await looped)[0].status >= 500).toBe(true);
+    await waitFor("the other Service serving again", async () => ((await knit.get("hello.default.example.com")).status === 200 ? true : undefined), 30_000);
+    expect(knit.output()).toContain("did not answer its liveness probe 3 times in a row; killing it");
+    report("endless loop", { secondsFromLoopToServing: ((Date.now() - stuckAt) / 1000).toFixed(1), servicesLost: 0 });
+  }, 60_000);
 });
