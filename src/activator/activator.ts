@@ -64,6 +64,7 @@ export class Activator extends DurableObject<Env> {
   private reported = "";
   private reportTimer: ReturnType<typeof setTimeout> | undefined;
   private ticking = false;
+  private nextTickAt = 0;
   private capacityVersion = Date.now();
   private coldStarts = 0;
   private readonly scripts = cachingScripts((digest) => this.store().script(digest));
@@ -261,7 +262,15 @@ export class Activator extends DurableObject<Env> {
     this.decider = decision.state;
     this.excessBurst = decision.excessBurstCapacity;
     this.scaleTo(decision.desiredScale);
-    if (this.pool.size > 0 || this.queue.length > 0) this.startTicking();
+    if (this.pool.size === 0 && this.queue.length === 0) return;
+    const idle = stable.concurrency === 0 && stable.rps === 0 && panic.concurrency === 0 && panic.rps === 0 &&
+      this.queue.length === 0 && this.pool.inFlight === 0 && !decision.panicking;
+    if (!idle) return this.startTicking();
+    // No traffic in the stable window: the decision can only change when the revision may reach zero or a
+    // scale-down delay runs out (or when a request comes, which ticks again). A thousand idle revisions
+    // then cost nothing between those times instead of a tick each second.
+    const wake = this.idleWakeAt(now);
+    if (wake !== undefined) this.startTicking(Math.max(TICK_MS, wake - now));
   }
 
   private scaleTo(n: number, loadedByRequest = 0): void {
@@ -307,10 +316,25 @@ export class Activator extends DurableObject<Env> {
   }
 
 
-  private startTicking(): void {
-    if (this.ticking) return;
+  /** When an idle revision's decision next can change, or undefined when only traffic can change it. */
+  private idleWakeAt(now: number): number | undefined {
+    const spec = this.spec!;
+    const times: number[] = [];
+    if (spec.enableScaleToZero && this.pool!.size > spec.minScale) {
+      const last = this.metrics.lastRequestAt ?? now;
+      times.push(last + Math.max(spec.stableWindowMs + spec.scaleToZeroGraceMs, spec.retentionMs));
+    }
+    for (const r of this.decider.recent) if (r.desired > this.desired) times.push(r.at + spec.scaleDownDelayMs);
+    return times.length ? Math.min(...times) + 1 : undefined;
+  }
+
+  /** Runs the decider after `delayMs`, or sooner if a tick is already due sooner. */
+  private startTicking(delayMs = TICK_MS): void {
+    const at = Date.now() + delayMs;
+    if (this.ticking && this.nextTickAt <= at) return;
     this.ticking = true;
-    this.ctx.waitUntil(this.ctx.storage.setAlarm(Date.now() + TICK_MS));
+    this.nextTickAt = at;
+    this.ctx.waitUntil(this.ctx.storage.setAlarm(at));
   }
 
   private store() {
