@@ -1,7 +1,8 @@
 // The baselines' minimal worker on raw `workerd serve`: it hands each request to an isolate of the same
 // wrapper + bundled examples/hello/hello.ts through the Worker Loader, as Knit's router does, but with
-// no routing table, Store or activator. One isolate for everything (router bench), or one per Host
-// (cold-start bench: a Host never seen before is a fresh isolate; Hosts must start with "cold-").
+// no routing table, Store or activator. One isolate for everything (router bench), one per Host
+// (cold-start bench: a Host never seen before is a fresh isolate; Hosts must start with "cold-"), or
+// a pair of such workers for nginx to split over (router bench).
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -14,11 +15,15 @@ import { waitFor } from "./lib.ts";
 
 const HELLO = join(import.meta.dirname, "..", "examples", "hello", "hello.ts");
 
-export async function startDirectWorker(dir: string, port: number, mode: "one isolate" | "isolate per host"): Promise<ChildProcess> {
+async function isolateCode(): Promise<string> {
   const user = await bundleModule(HELLO);
-  const code = `{ compatibilityDate: ${JSON.stringify(REVISION_COMPATIBILITY_DATE)}, mainModule: ${JSON.stringify(WRAPPER_MODULE)},
+  return `{ compatibilityDate: ${JSON.stringify(REVISION_COMPATIBILITY_DATE)}, mainModule: ${JSON.stringify(WRAPPER_MODULE)},
   modules: { ${JSON.stringify(WRAPPER_MODULE)}: ${JSON.stringify(WRAPPER_SOURCE)}, ${JSON.stringify(USER_MODULE)}: ${JSON.stringify(user)} },
   env: { TARGET: "World", K_SERVICE: name, K_CONFIGURATION: name, K_REVISION: name + "-00001" }, globalOutbound: null }`;
+}
+
+export async function startDirectWorker(dir: string, port: number, mode: "one isolate" | "isolate per host"): Promise<ChildProcess> {
+  const code = await isolateCode();
   const handler = mode === "one isolate"
     ? `const name = "bench";
     return env.LOADER.get("direct", () => (${code})).getEntrypoint().fetch(request);`
@@ -43,10 +48,36 @@ const w :Workerd.Worker = (
   bindings = [ (name = "LOADER", workerLoader = ()) ],
 );
 `);
-  const child = spawn(workerdBinary(), ["serve", join(dir, "direct.capnp"), "--experimental"], { stdio: "ignore" });
-  const expected = mode === "one isolate" ? 200 : 404;
+  return startWorkerd(dir, "direct.capnp", [port], mode === "one isolate" ? 200 : 404);
+}
+
+/** Two minimal workers ("loader-a" on ports[0], "loader-b" on ports[1]) in one workerd, each handing
+ * every request to its own Worker Loader isolate of the hello revision: what nginx fronts when it
+ * stands where Knit's router does, in front of revision isolates run as Knit runs them. */
+export async function startLoaderPair(dir: string, ports: [number, number]): Promise<ChildProcess> {
+  const code = await isolateCode();
+  const names = ["loader-a", "loader-b"];
+  names.forEach((name) => writeFileSync(join(dir, `${name}.js`), `export default {
+  fetch(request, env) {
+    const name = ${JSON.stringify(name)};
+    return env.LOADER.get(name, () => (${code})).getEntrypoint().fetch(request);
+  },
+};
+`));
+  const worker = (name: string) => `(name = "${name}", worker = (modules = [ (name = "${name}.js", esModule = embed "${name}.js") ], compatibilityDate = "2025-09-01", bindings = [ (name = "LOADER", workerLoader = ()) ]))`;
+  writeFileSync(join(dir, "loader-pair.capnp"), `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ ${names.map(worker).join(", ")} ],
+  sockets = [ ${names.map((name, i) => `(name = "${name}", address = "127.0.0.1:${ports[i]}", http = (), service = "${name}")`).join(", ")} ],
+);
+`);
+  return startWorkerd(dir, "loader-pair.capnp", ports, 200);
+}
+
+async function startWorkerd(dir: string, config: string, ports: number[], expected: number): Promise<ChildProcess> {
+  const child = spawn(workerdBinary(), ["serve", join(dir, config), "--experimental"], { stdio: "ignore" });
   try {
-    await waitFor("the direct worker", () => fetch(`http://127.0.0.1:${port}/`).then((r) => r.status === expected, () => false), 10_000);
+    for (const port of ports) await waitFor(`workerd (${config}) on ${port}`, () => fetch(`http://127.0.0.1:${port}/`).then((r) => r.status === expected, () => false), 10_000);
   } catch (e) {
     child.kill();
     throw e;

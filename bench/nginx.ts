@@ -53,9 +53,9 @@ ${worker("hello-a")}${worker("hello-b")}`);
 }
 
 /** nginx on 127.0.0.1:port: split_clients 50/50 on $request_id over two keep-alive upstreams. */
-export async function startNginx(dir: string, port: number, upstreams: [number, number]): Promise<ChildProcess> {
+export async function startNginx(dir: string, port: number, upstreams: [number, number], name = "nginx"): Promise<ChildProcess> {
   const bin = ensureNginx();
-  const prefix = join(dir, "nginx");
+  const prefix = join(dir, name);
   mkdirSync(join(prefix, "logs"), { recursive: true });
   // A master started as root would switch its workers to "nobody": keep them as the current user.
   const user = process.getuid?.() === 0 ? `user ${userInfo().username};\n` : "";

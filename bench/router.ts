@@ -12,7 +12,7 @@ import { startPlatform, type Platform } from "../src/cli/start.ts";
 import { freePort } from "../src/cli/state.ts";
 import { applySources } from "../src/cli/apply.ts";
 import { ensureWrk, figuresTable, machine, reported, sequential, table, verdict, waitFor, wrk, type BenchReport, type LoadResult } from "./lib.ts";
-import { startDirectWorker } from "./direct.ts";
+import { startDirectWorker, startLoaderPair } from "./direct.ts";
 import { ensureNginx, nginxSummary, startHelloPair, startNginx } from "./nginx.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -84,7 +84,7 @@ export async function runRouter(): Promise<BenchReport> {
   ensureWrk();
   ensureNginx();
   const dir = mkdtempSync(join(tmpdir(), "knit-bench-router-"));
-  const [port, apiPort, directPort, pairA, pairB, nginxPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const [port, apiPort, directPort, pairA, pairB, nginxPort, loaderA, loaderB, nginxLoaderPort] = await Promise.all(Array.from({ length: 9 }, () => freePort()));
   const children: ChildProcess[] = [];
   let platform: Platform | undefined;
   const stop = async () => {
@@ -104,6 +104,8 @@ export async function runRouter(): Promise<BenchReport> {
     children.push(await startDirectWorker(dir, directPort, "one isolate"));
     children.push(await startHelloPair(dir, [pairA, pairB]));
     children.push(await startNginx(dir, nginxPort, [pairA, pairB]));
+    children.push(await startLoaderPair(dir, [loaderA, loaderB]));
+    children.push(await startNginx(dir, nginxLoaderPort, [loaderA, loaderB], "nginx-loader"));
     // Ready when answering (global fetch cannot set Host: node:http through spread()), both split revisions too.
     for (const host of [HOST, ACTIVATOR_HOST]) await waitFor(host, () => spread(port, host, 1).then(() => true, () => false), 30_000);
     await waitFor("both revisions of bench-split", async () => (await spread(port, SPLIT_HOST, 20).catch(() => "")).split(",").length === 2, 30_000);
@@ -114,8 +116,9 @@ export async function runRouter(): Promise<BenchReport> {
       { label: "Knit router, 50/50 split over 2 revisions", port, host: SPLIT_HOST },
       { label: "nginx split_clients 50/50 → 2 workers", port: nginxPort, host: HOST },
       { label: "Knit router → activator → isolate (TBC -1)", port, host: ACTIVATOR_HOST },
+      { label: "nginx split_clients 50/50 → 2 loader isolates", port: nginxLoaderPort, host: HOST },
     ];
-    const split = { knit: await spread(port, SPLIT_HOST, 1000), nginx: await spread(nginxPort, HOST, 1000) };
+    const split = { knit: await spread(port, SPLIT_HOST, 1000), nginx: await spread(nginxPort, HOST, 1000), nginxLoader: await spread(nginxLoaderPort, HOST, 1000) };
     for (const p of paths) wrk(`http://127.0.0.1:${p.port}/`, p.host, 2, CONNECTIONS);
     // Two runs of SECONDS/2 per path, in order and then in reverse order, so that drift in the machine's
     // load (other work, the platform settling) weighs on every path alike; the figures are their means.
@@ -129,12 +132,13 @@ export async function runRouter(): Promise<BenchReport> {
       p.load = { rps: avg((l) => l.rps), p50ms: avg((l) => l.p50ms), p99ms: avg((l) => l.p99ms) };
     }
     for (const p of paths) p.seq = await sequential(p.port, p.host, SEQUENTIAL);
-    const [knit, direct, knitSplit, nginx, activator] = paths.map((p) => ({ ...p.load!, seq: p.seq! }));
+    const [knit, direct, knitSplit, nginx, activator, nginxLoader] = paths.map((p) => ({ ...p.load!, seq: p.seq! }));
 
     const figures = [
       { figure: "throughput ratio (Knit / direct)", value: (knit.rps / direct.rps).toFixed(3), target: ">= 0.80", result: verdict(knit.rps / direct.rps >= 0.8) },
       { figure: "throughput ratio (Knit / nginx split)", value: (knit.rps / nginx.rps).toFixed(3), target: ">= 1.00", result: verdict(knit.rps / nginx.rps >= 1) },
       { figure: "throughput ratio (Knit 50/50 split / nginx split)", value: (knitSplit.rps / nginx.rps).toFixed(3), target: ">= 1.00", result: verdict(knitSplit.rps / nginx.rps >= 1) },
+      { figure: "throughput ratio (Knit 50/50 split / nginx split over loader isolates)", value: (knitSplit.rps / nginxLoader.rps).toFixed(3), target: ">= 1.00", result: verdict(knitSplit.rps / nginxLoader.rps >= 1) },
       { figure: "added sequential p50 (ms, Knit − direct)", value: (knit.seq.p50ms - direct.seq.p50ms).toFixed(3), target: "<= 0.200", result: verdict(knit.seq.p50ms - direct.seq.p50ms <= 0.2) },
       reported("sequential p50 ratio (Knit split / nginx split)", (knitSplit.seq.p50ms / nginx.seq.p50ms).toFixed(2)),
       reported("p99 under load ratio (Knit split / nginx split)", (knitSplit.p99ms / nginx.p99ms).toFixed(2)),
@@ -144,8 +148,9 @@ export async function runRouter(): Promise<BenchReport> {
       `Router path vs direct isolate vs nginx — ${new Date().toISOString().slice(0, 10)}, ${machine()}`,
       `wrk -t1 -c${CONNECTIONS}, ${2 * HALF} s per path as two ${HALF} s runs (all paths in order, then in reverse order; requests/s, p50 and p99 are the means of the two), ` +
         `after a 2 s warm-up of each; sequential: ${SEQUENTIAL} requests one at a time over keep-alive`,
-      `${nginxSummary()}; the two workers run the same wrapper + bundled hello.ts in one workerd process (no Worker Loader)`,
-      `split check, 1000 sequential requests: Knit → ${split.knit}; nginx → ${split.nginx}`,
+      `${nginxSummary()}; "2 workers": two workers that are the same wrapper + bundled hello.ts, in one workerd process (no Worker Loader, one isolate per request); ` +
+        `"2 loader isolates": two minimal workers in one workerd process, each handing requests to its own Worker Loader isolate of the same code, as Knit's router does (two isolates per request, as on Knit's path)`,
+      `split check, 1000 sequential requests: Knit → ${split.knit}; nginx → ${split.nginx}; nginx over loader isolates → ${split.nginxLoader}`,
       "",
       table(["path", "requests/s", "p50 ms", "p99 ms", "sequential p50 ms", "sequential p99 ms"],
         paths.map((p) => [p.label, p.load!.rps, p.load!.p50ms, p.load!.p99ms, p.seq!.p50ms, p.seq!.p99ms])),
