@@ -2,10 +2,10 @@
 // sequential latency, percentiles, the machine and versions, the result tables and the report shape
 // the aggregate runner (bench/all.ts) collects.
 
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
-import { Agent, request } from "node:http";
 import { join } from "node:path";
 
 /** A target figure: what was measured, the target, and PASS / MISS (or "-" when only reported). */
@@ -86,24 +86,12 @@ export function wrk(url: string, host: string, seconds: number, connections: num
   return { rps, p50ms: p50, p99ms: p99 };
 }
 
-/** One request at a time over keep-alive: latency without queueing. */
-export async function sequential(port: number, host: string, count: number): Promise<{ p50ms: number; p99ms: number }> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const samples: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const start = process.hrtime.bigint();
-    await new Promise<void>((done, fail) => {
-      const req = request({ host: "127.0.0.1", port, path: "/", agent, headers: { host } }, (res) => {
-        res.resume();
-        res.on("end", () => (res.statusCode === 200 ? done() : fail(new Error(`status ${res.statusCode}`))));
-      });
-      req.on("error", fail);
-      req.end();
-    });
-    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  agent.destroy();
-  return { p50ms: percentile(samples, 50), p99ms: percentile(samples, 99) };
+/** One request at a time over keep-alive (latency without queueing), after `warmup` requests, measured by
+ * a Node process of its own (bench/sequential-client.mjs). */
+export async function sequential(port: number, host: string, count: number, warmup = 500): Promise<{ p50ms: number; p99ms: number; requests: number }> {
+  const client = join(import.meta.dirname, "sequential-client.mjs");
+  const { stdout } = await promisify(execFile)(process.execPath, [client, String(port), host, String(warmup), String(count)], { encoding: "utf8", timeout: 300_000 });
+  return JSON.parse(stdout) as { p50ms: number; p99ms: number; requests: number };
 }
 
 export function percentile(values: number[], p: number): number {

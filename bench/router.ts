@@ -17,7 +17,7 @@ import { ensureNginx, nginxSummary, startHelloPair, startNginx } from "./nginx.t
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 2000);
+const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 3000);
 const HALF = Math.max(1, Math.round(SECONDS / 2));
 const HELLO = join(import.meta.dirname, "..", "examples", "hello", "hello.ts");
 const HOST = "bench.default.example.com";
@@ -77,7 +77,7 @@ interface Path {
   port: number;
   host: string;
   load?: LoadResult;
-  seq?: { p50ms: number; p99ms: number };
+  seq?: { p50ms: number; p99ms: number; requests: number };
 }
 
 export async function runRouter(): Promise<BenchReport> {
@@ -147,7 +147,7 @@ export async function runRouter(): Promise<BenchReport> {
     const text = [
       `Router path vs direct isolate vs nginx — ${new Date().toISOString().slice(0, 10)}, ${machine()}`,
       `wrk -t1 -c${CONNECTIONS}, ${2 * HALF} s per path as two ${HALF} s runs (all paths in order, then in reverse order; requests/s, p50 and p99 are the means of the two), ` +
-        `after a 2 s warm-up of each; sequential: ${SEQUENTIAL} requests one at a time over keep-alive`,
+        `after a 2 s warm-up of each; sequential: ${SEQUENTIAL} requests one at a time over keep-alive after 500 more, from a Node process of its own`,
       `${nginxSummary()}; "2 workers": two workers that are the same wrapper + bundled hello.ts, in one workerd process (no Worker Loader, one isolate per request); ` +
         `"2 loader isolates": two minimal workers in one workerd process, each handing requests to its own Worker Loader isolate of the same code, as Knit's router does (two isolates per request, as on Knit's path)`,
       `split check, 1000 sequential requests: Knit → ${split.knit}; nginx → ${split.nginx}; nginx over loader isolates → ${split.nginxLoader}`,

@@ -95,13 +95,12 @@ async function createBatch(api: Api, watch: ApiWatch, image: string, names: stri
 }
 
 /** workerd's CPU use with no request sent, over 3 s (% of one core); then the router's sequential
- * latency to the probe Service: a warm-up, then SEQUENTIAL requests. */
+ * latency to the probe Service: a warm-up, then SEQUENTIAL requests one at a time, from a client process of its own. */
 async function routerLatency(port: number, pid: number, present: string) {
   const cpu0 = cpuSeconds(pid);
   await sleep(3000);
   const idleCpu = ((cpuSeconds(pid) - cpu0) / 3) * 100;
-  await sequential(port, PROBE_HOST, WARMUP);
-  return { present, idleCpu, ...(await sequential(port, PROBE_HOST, SEQUENTIAL)) };
+  return { present, idleCpu, ...(await sequential(port, PROBE_HOST, SEQUENTIAL, WARMUP)) };
 }
 
 /** Waits (bounded) until every PodAutoscaler but probe's reports actualScale 0; answers the seconds it took, or why not. */
@@ -223,7 +222,7 @@ export async function runScale(): Promise<BenchReport> {
     const text = [
       `Scale: 1, 100 and ${TOTAL} Services — ${new Date().toISOString().slice(0, 10)}, ${machine()}`,
       `One platform. Service "probe" (min-scale 1, target-burst-capacity 0) is the one requested; the others are plain Services on the same ` +
-        `pushed hello script (Knative's defaults: initial scale 1). Router: ${SEQUENTIAL} sequential requests over keep-alive to probe after ${WARMUP} warm-up, ` +
+        `pushed hello script (Knative's defaults: initial scale 1). Router: ${SEQUENTIAL} sequential requests over keep-alive to probe after ${WARMUP} warm-up, from a Node process of its own (none of the bench's heap in its pauses), ` +
         `measured once the watch has been quiet for 2 s. Create → Ready: POST to the API (TLS keep-alive), each timed from its POST to the watch event ` +
         `that shows it Ready=True; in bulk with at most ${CONCURRENCY} Services in progress (a Service's time includes waiting behind the others), ` +
         `then the last ${ONE_AT_A_TIME} one at a time (${TOTAL - ONE_AT_A_TIME} already present). probe itself: ${probeMs.toFixed(1)} ms.`,
