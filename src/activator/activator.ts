@@ -17,6 +17,13 @@ import { objectId } from "../object-ids.ts";
 import { callPod } from "../router/pod.ts";
 
 const TICK_MS = 1000;
+/**
+ * How late a tick may come when this object was evicted or the platform restarted and only its alarm
+ * wakes it. Ticks run from an in-memory timer; the stored alarm is their backstop and is rewritten only
+ * when it would come too early or too late, since every alarm write is a SQLite commit (an fsync) on the
+ * thread that also routes requests: once a second per busy revision added up.
+ */
+const ALARM_SLACK_MS = 10_000;
 const SAVED_KEY = "revision";
 const REPORT_DELAY_MS = 100;
 
@@ -65,6 +72,9 @@ export class Activator extends DurableObject<Env> {
   private reportTimer: ReturnType<typeof setTimeout> | undefined;
   private ticking = false;
   private nextTickAt = 0;
+  private tickTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the stored alarm fires (0: none set by this object since it started). */
+  private alarmAt = 0;
   private capacityVersion = Date.now();
   private coldStarts = 0;
   private readonly scripts = cachingScripts((digest) => this.store().script(digest));
@@ -184,6 +194,7 @@ export class Activator extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    this.alarmAt = 0;
     this.ticking = false;
     this.tick();
   }
@@ -334,7 +345,18 @@ export class Activator extends DurableObject<Env> {
     if (this.ticking && this.nextTickAt <= at) return;
     this.ticking = true;
     this.nextTickAt = at;
-    this.ctx.waitUntil(this.ctx.storage.setAlarm(at));
+    clearTimeout(this.tickTimer);
+    this.tickTimer = setTimeout(() => {
+      this.tickTimer = undefined;
+      this.ticking = false;
+      this.tick();
+    }, delayMs);
+    // An alarm firing early only ticks once more; one firing within the slack after `at` is kept.
+    if (this.alarmAt >= at && this.alarmAt <= at + ALARM_SLACK_MS) return;
+    // A long wait (an idle revision's next decision) is stored to the moment; the once-a-second ticks of a
+    // busy revision share one alarm until it would come too late.
+    this.alarmAt = delayMs > TICK_MS ? at : at + ALARM_SLACK_MS - TICK_MS;
+    this.ctx.waitUntil(this.ctx.storage.setAlarm(this.alarmAt));
   }
 
   private store() {
