@@ -20,9 +20,11 @@ const SEQUENTIAL = Number(process.env.BENCH_SCALE_SEQUENTIAL ?? 5000);
 const SAMPLES = Number(process.env.BENCH_SCALE_SAMPLES ?? 50);
 const ONE_AT_A_TIME = Number(process.env.BENCH_SCALE_SINGLE ?? 50);
 const WARMUP = Number(process.env.BENCH_SCALE_WARMUP ?? 5000);
+const ROUNDS = 3;
 const READY_TIMEOUT_MS = 60_000;
 const LOOP_DEADLINE_MS = 8 * 60_000;
 const ZERO_TIMEOUT_MS = 240_000;
+const QUIET_TIMEOUT_MS = 120_000;
 const KSVC = "/apis/serving.knative.dev/v1/namespaces/default/services";
 const PA_PATH = "/apis/autoscaling.internal.knative.dev/v1alpha1/namespaces/default/podautoscalers";
 const TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
@@ -95,12 +97,31 @@ async function createBatch(api: Api, watch: ApiWatch, image: string, names: stri
 }
 
 /** workerd's CPU use with no request sent, over 3 s (% of one core); then the router's sequential
- * latency to the probe Service: a warm-up, then SEQUENTIAL requests one at a time, from a client process of its own. */
+ * latency to the probe Service: a warm-up, then ROUNDS rounds of SEQUENTIAL requests one at a time, each
+ * from a client process of its own; p50 and p99 are the medians of the rounds' figures, so that one round
+ * disturbed by the machine's other work does not make the row. */
 async function routerLatency(port: number, pid: number, present: string) {
   const cpu0 = cpuSeconds(pid);
   await sleep(3000);
   const idleCpu = ((cpuSeconds(pid) - cpu0) / 3) * 100;
-  return { present, idleCpu, ...(await sequential(port, PROBE_HOST, SEQUENTIAL, WARMUP)) };
+  const rounds = [];
+  for (let i = 0; i < ROUNDS; i++) rounds.push(await sequential(port, PROBE_HOST, SEQUENTIAL, i === 0 ? WARMUP : 200));
+  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+  return { present, idleCpu, p50ms: median(rounds.map((r) => r.p50ms)), p99ms: median(rounds.map((r) => r.p99ms)), requests: rounds.reduce((n, r) => n + r.requests, 0) };
+}
+
+/** Waits (bounded) until workerd has used under 1 % of a core over 3 s: the wave of scale-downs over, the
+ * idle revisions' activators evicted (each closing its SQLite database, an fsync on workerd's thread). */
+async function quietWorkerd(pid: number, timeoutMs: number): Promise<string> {
+  const start = Date.now();
+  let last = NaN;
+  while (Date.now() - start < timeoutMs) {
+    const cpu0 = cpuSeconds(pid);
+    await sleep(3000);
+    last = ((cpuSeconds(pid) - cpu0) / 3) * 100;
+    if (last < 1) return `workerd under 1 % of a core over 3 s, ${((Date.now() - start) / 1000).toFixed(0)} s after that`;
+  }
+  return `workerd still at ${last.toFixed(1)} % of a core after ${timeoutMs / 1000} s`;
 }
 
 /** Waits (bounded) until every PodAutoscaler but probe's reports actualScale 0; answers the seconds it took, or why not. */
@@ -161,7 +182,7 @@ export async function runScale(): Promise<BenchReport> {
     router.push(await routerLatency(port, pid, `${TOTAL} Services, just created`));
 
     // Knative's defaults scale each new revision to zero after 60 s stable window + 30 s grace with no traffic.
-    const zero = await allAtZero(platform, ZERO_TIMEOUT_MS);
+    const zero = `${await allAtZero(platform, ZERO_TIMEOUT_MS)}; ${await quietWorkerd(pid, QUIET_TIMEOUT_MS)}`;
     await watch.quiet(2000, 60_000);
     router.push(await routerLatency(port, pid, `${TOTAL} Services, the others at zero`));
     // API at TOTAL Services, once they are idle: list (JSON and Table, as kubectl get asks), then write → watch event.
@@ -222,7 +243,7 @@ export async function runScale(): Promise<BenchReport> {
     const text = [
       `Scale: 1, 100 and ${TOTAL} Services — ${new Date().toISOString().slice(0, 10)}, ${machine()}`,
       `One platform. Service "probe" (min-scale 1, target-burst-capacity 0) is the one requested; the others are plain Services on the same ` +
-        `pushed hello script (Knative's defaults: initial scale 1). Router: ${SEQUENTIAL} sequential requests over keep-alive to probe after ${WARMUP} warm-up, from a Node process of its own (none of the bench's heap in its pauses), ` +
+        `pushed hello script (Knative's defaults: initial scale 1). Router: ${ROUNDS} rounds of ${SEQUENTIAL} sequential requests over keep-alive to probe (the first after ${WARMUP} of warm-up), each from a Node process of its own (none of the bench's heap in its pauses); p50 and p99 are the medians of the rounds', ` +
         `measured once the watch has been quiet for 2 s. Create → Ready: POST to the API (TLS keep-alive), each timed from its POST to the watch event ` +
         `that shows it Ready=True; in bulk with at most ${CONCURRENCY} Services in progress (a Service's time includes waiting behind the others), ` +
         `then the last ${ONE_AT_A_TIME} one at a time (${TOTAL - ONE_AT_A_TIME} already present). probe itself: ${probeMs.toFixed(1)} ms.`,
