@@ -21,6 +21,8 @@ const BROKER_HOST = "broker-ingress.knative-eventing.svc.cluster.local";
 const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_MS ?? 120_000);
 /** Events/s sent to the 10-trigger fan-out for its latency at a rate it keeps up with. */
 const PACED_RATE = Number(process.env.BENCH_PACED_RATE ?? 300);
+/** The target's rate: the latency figures are taken with events sent steadily at it. */
+const TARGET_RATE = 2000;
 
 /** The subscriber: records when each event arrived against the send time it carries. */
 function startSubscriber(port: number) {
@@ -114,7 +116,7 @@ async function send(port: number, host: string, path: string, count: number, con
 }
 
 /** Events at a steady `rate` per second for `seconds`, each sent on time whatever the answers before it. */
-async function pace(port: number, host: string, path: string, rate: number, seconds: number): Promise<{ sent: number; startedAt: number }> {
+async function pace(port: number, host: string, path: string, rate: number, seconds: number, cycle = 0): Promise<{ sent: number; startedAt: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const startedAt = performance.timeOrigin + performance.now();
   const total = Math.round(rate * seconds);
@@ -125,7 +127,7 @@ async function pace(port: number, host: string, path: string, rate: number, seco
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     pending.push(new Promise<void>((done, fail) => {
       const req = request({ host: "127.0.0.1", port, path, method: "POST", agent, headers: {
-        host, "ce-id": `p-${i}`, "ce-specversion": "1.0", "ce-type": "bench.event", "ce-source": "/bench",
+        host, "ce-id": `p-${i}`, "ce-specversion": "1.0", "ce-type": cycle > 0 ? `bench.event.t${i % cycle}` : "bench.event", "ce-source": "/bench",
         "ce-sentat": String(performance.timeOrigin + performance.now()), "content-type": "application/json",
       } }, (res) => {
         res.resume();
@@ -221,25 +223,33 @@ export async function runEventing(): Promise<BenchReport> {
     await measure("Knit broker → 1 trigger", BROKER_HOST, "/default/one", port, 1);
     await measure("Knit broker → 10 triggers, each event matching 1", BROKER_HOST, "/default/split", port, 1, 10);
     await measure("Knit broker → 10 triggers, each event matching all 10", BROKER_HOST, "/default/ten", port, 10);
-    // The fan-out at a rate it sustains: its latency rather than the queue a saturating sender builds.
-    subscriber.reset();
-    const paced = await pace(port, BROKER_HOST, "/default/ten", PACED_RATE, SECONDS);
-    await until(`${paced.sent * 10} deliveries (paced)`, () => subscriber.stats().received >= paced.sent * 10, () => `${subscriber.stats().received} arrived`);
-    const pacedStats = subscriber.stats();
-    rows.push({
-      path: `Knit broker → 10 triggers, all 10, sent at ${PACED_RATE}/s`, events: paced.sent, deliveries: pacedStats.received,
-      eventsPerSec: paced.sent / ((pacedStats.lastAt - paced.startedAt) / 1000), deliveriesPerSec: pacedStats.received / ((pacedStats.lastAt - paced.startedAt) / 1000),
-      p50: percentile(pacedStats.latencies, 50), p99: percentile(pacedStats.latencies, 99),
-    });
+    // Latency at a steady rate: the target rate for the broker's events, and for the fan-out a rate it
+    // sustains; a saturating sender measures the queue it builds rather than the delivery latency.
+    const paced = async (label: string, path: string, rate: number, fanout: number, cycle = 0) => {
+      await new Promise((r) => setTimeout(r, 500));
+      subscriber.reset();
+      const sent = await pace(port, BROKER_HOST, path, rate, SECONDS, cycle);
+      await until(`${sent.sent * fanout} deliveries (${label})`, () => subscriber.stats().received >= sent.sent * fanout, () => `${subscriber.stats().received} arrived`);
+      const st = subscriber.stats();
+      const seconds = (st.lastAt - sent.startedAt) / 1000;
+      rows.push({
+        path: label, events: sent.sent, deliveries: st.received, eventsPerSec: sent.sent / seconds, deliveriesPerSec: st.received / seconds,
+        p50: percentile(st.latencies, 50), p99: percentile(st.latencies, 99),
+      });
+    };
+    await paced(`Knit broker → 1 trigger, sent at ${TARGET_RATE}/s`, "/default/one", TARGET_RATE, 1);
+    await paced(`Knit broker → 10 triggers, each event matching 1, sent at ${TARGET_RATE}/s`, "/default/split", TARGET_RATE, 1, 10);
+    await paced(`Knit broker → 10 triggers, all 10, sent at ${PACED_RATE}/s`, "/default/ten", PACED_RATE, 10);
 
-    const [direct, one, split, ten, tenPaced] = rows;
+    const [direct, one, split, ten, onePaced, splitPaced, tenPaced] = rows;
     const figures: Figure[] = [
       { figure: "events/s, 1 trigger", value: one.eventsPerSec.toFixed(0), target: ">= 2000", result: verdict(one.eventsPerSec >= 2000) },
-      { figure: "p99 ms, 1 trigger", value: one.p99.toFixed(1), target: "<= 50", result: verdict(one.p99 <= 50) },
+      { figure: `p99 ms, 1 trigger, ${TARGET_RATE} events/s sent steadily`, value: onePaced.p99.toFixed(1), target: "<= 50", result: verdict(onePaced.p99 <= 50 && onePaced.eventsPerSec >= TARGET_RATE * 0.95) },
       { figure: "events/s, 10 triggers, each event matching 1", value: split.eventsPerSec.toFixed(0), target: ">= 2000", result: verdict(split.eventsPerSec >= 2000) },
-      { figure: "p99 ms, 10 triggers, each event matching 1", value: split.p99.toFixed(1), target: "<= 50", result: verdict(split.p99 <= 50) },
+      { figure: `p99 ms, 10 triggers, each event matching 1, ${TARGET_RATE} events/s sent steadily`, value: splitPaced.p99.toFixed(1), target: "<= 50", result: verdict(splitPaced.p99 <= 50 && splitPaced.eventsPerSec >= TARGET_RATE * 0.95) },
       { figure: "events/s, 10 triggers, each event matching all 10", value: ten.eventsPerSec.toFixed(0), target: ">= 2000", result: verdict(ten.eventsPerSec >= 2000) },
-      { figure: "p99 ms, 10 triggers, each event matching all 10", value: ten.p99.toFixed(1), target: "<= 50", result: verdict(ten.p99 <= 50) },
+      { figure: "p99 ms, 10 triggers, each event matching all 10 (as fast as wrk sends)", value: ten.p99.toFixed(1), target: "<= 50", result: verdict(ten.p99 <= 50) },
+      reported("p99 ms as fast as wrk sends (a backlog of 24 connections), 1 trigger / 10 each matching 1", `${one.p99.toFixed(1)} / ${split.p99.toFixed(1)}`),
       reported("deliveries/s, 10 triggers, each event matching all 10", ten.deliveriesPerSec.toFixed(0)),
       reported(`p50 / p99 ms, 10 triggers, all 10, sent at ${PACED_RATE} events/s`, `${tenPaced.p50.toFixed(1)} / ${tenPaced.p99.toFixed(1)}`),
       reported("events/s ratio, 1 trigger / direct", (one.eventsPerSec / direct.eventsPerSec).toFixed(2)),
@@ -249,7 +259,7 @@ export async function runEventing(): Promise<BenchReport> {
       `Durable broker → trigger → subscriber — ${new Date().toISOString().slice(0, 10)}, ${machine()}`,
       `wrk -t1 -c${CONNECTIONS} -d${SECONDS}s per row, binary-mode CloudEvents; every event is in SQLite before its 202; events/s = events acknowledged / time until the last delivery arrived; latency = send (stamped by wrk) to arrival at the subscriber (a Node HTTP server on the same machine); ` +
         `"each event matching 1": Trigger i filters on type bench.event.t{i} and wrk cycles through the 10 types; "all 10": every Trigger filters on bench.event, 10 deliveries per event; ` +
-        `"sent at N/s": the same fan-out with events sent at a steady rate from this process instead of wrk's as-fast-as-answered\n`,
+        `"sent at N/s": events sent at a steady rate from this process (64 keep-alive connections at most) instead of wrk's as fast as answered; the p99 targets are read there, at ${TARGET_RATE} events/s (and events/s must keep up with it)\n`,
       table(["path", "events", "deliveries", "events/s", "deliveries/s", "p50 ms", "p99 ms"],
         rows.map((r) => [r.path, r.events, r.deliveries, r.eventsPerSec, r.deliveriesPerSec, r.p50, r.p99])),
       "",
