@@ -87,20 +87,11 @@ export function wrk(url: string, host: string, seconds: number, connections: num
 }
 
 /** One request at a time over keep-alive (latency without queueing), after `warmup` requests, measured by
- * a Node process of its own (bench/sequential-client.mjs). With `serverPid`, the server's threads and the
- * client are pinned to one core each for the run (when taskset is there), so that where the scheduler puts
- * them does not move the figure from one run to the next. */
-export async function sequential(port: number, host: string, count: number, warmup = 500, serverPid?: number): Promise<{ p50ms: number; p99ms: number; requests: number }> {
+ * a Node process of its own (bench/sequential-client.mjs). */
+export async function sequential(port: number, host: string, count: number, warmup = 500): Promise<{ p50ms: number; p99ms: number; requests: number }> {
   const client = join(import.meta.dirname, "sequential-client.mjs");
-  const pin = serverPid !== undefined && which("taskset") !== undefined && cpus().length >= 2;
-  if (pin) spawnSync("taskset", ["-a", "-p", "-c", "0", String(serverPid)], { stdio: "ignore" });
-  try {
-    const [cmd, args] = pin ? ["taskset", ["-c", "1", process.execPath, client]] : [process.execPath, [client]];
-    const { stdout } = await promisify(execFile)(cmd, [...args, String(port), host, String(warmup), String(count)], { encoding: "utf8", timeout: 300_000 });
-    return JSON.parse(stdout) as { p50ms: number; p99ms: number; requests: number };
-  } finally {
-    if (pin) spawnSync("taskset", ["-a", "-p", "-c", `0-${cpus().length - 1}`, String(serverPid)], { stdio: "ignore" });
-  }
+  const { stdout } = await promisify(execFile)(process.execPath, [client, String(port), host, String(warmup), String(count)], { encoding: "utf8", timeout: 300_000 });
+  return JSON.parse(stdout) as { p50ms: number; p99ms: number; requests: number };
 }
 
 export function percentile(values: number[], p: number): number {

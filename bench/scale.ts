@@ -105,7 +105,7 @@ async function routerLatency(port: number, pid: number, present: string) {
   await sleep(3000);
   const idleCpu = ((cpuSeconds(pid) - cpu0) / 3) * 100;
   const rounds = [];
-  for (let i = 0; i < ROUNDS; i++) rounds.push(await sequential(port, PROBE_HOST, SEQUENTIAL, i === 0 ? WARMUP : 200, pid));
+  for (let i = 0; i < ROUNDS; i++) rounds.push(await sequential(port, PROBE_HOST, SEQUENTIAL, i === 0 ? WARMUP : 200));
   const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
   return { present, idleCpu, p50ms: median(rounds.map((r) => r.p50ms)), p99ms: median(rounds.map((r) => r.p99ms)), requests: rounds.reduce((n, r) => n + r.requests, 0) };
 }
@@ -243,7 +243,7 @@ export async function runScale(): Promise<BenchReport> {
     const text = [
       `Scale: 1, 100 and ${TOTAL} Services — ${new Date().toISOString().slice(0, 10)}, ${machine()}`,
       `One platform. Service "probe" (min-scale 1, target-burst-capacity 0) is the one requested; the others are plain Services on the same ` +
-        `pushed hello script (Knative's defaults: initial scale 1). Router: ${ROUNDS} rounds of ${SEQUENTIAL} sequential requests over keep-alive to probe (the first after ${WARMUP} of warm-up), each from a Node process of its own (none of the bench's heap in its pauses), the client pinned to core 1 and workerd to core 0 during the rounds (taskset); p50 and p99 are the medians of the rounds', ` +
+        `pushed hello script (Knative's defaults: initial scale 1). Router: ${ROUNDS} rounds of ${SEQUENTIAL} sequential requests over keep-alive to probe (the first after ${WARMUP} of warm-up), each from a Node process of its own (none of the bench's heap in its pauses); p50 and p99 are the medians of the rounds', ` +
         `measured once the watch has been quiet for 2 s. Create → Ready: POST to the API (TLS keep-alive), each timed from its POST to the watch event ` +
         `that shows it Ready=True; in bulk with at most ${CONCURRENCY} Services in progress (a Service's time includes waiting behind the others), ` +
         `then the last ${ONE_AT_A_TIME} one at a time (${TOTAL - ONE_AT_A_TIME} already present). probe itself: ${probeMs.toFixed(1)} ms.`,
