@@ -1,9 +1,9 @@
 // `knit dev`: the platform through the Miniflare API, with the given manifests applied and every local
 // `worker://./…` module they use watched: an edit re-bundles, pushes and re-applies (a new Revision).
 
-import { watch, type FSWatcher } from "node:fs";
+import { statSync, watch, type FSWatcher } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { startMiniflarePlatform, type MiniflarePlatform } from "./miniflare.ts";
 import { applyManifests } from "./apply.ts";
 import { readManifests, type Manifest } from "./manifests.ts";
@@ -40,6 +40,7 @@ export async function startDev(opts: DevOptions): Promise<{ platform: MiniflareP
   const files = opts.files.length ? opts.files : [join(PROJECT_ROOT, "examples", "hello")];
 
   const applyAll = async (): Promise<string[]> => {
+    appliedFrom = Date.now();
     const manifests = await readManifests(files);
     const result = await applyManifests(manifests, { client: platform.client, namespace: "default", log });
     for (const e of result.errors) log(`error: ${e.message}`);
@@ -56,6 +57,16 @@ export async function startDev(opts: DevOptions): Promise<{ platform: MiniflareP
   let watchers: FSWatcher[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running = Promise.resolve();
+  let appliedFrom = 0;
+  const changed = (name: string, modules: string[]) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      running = running.then(async () => {
+        log(`changed: ${name}; re-applying`);
+        rewatch(await applyAll().catch((e: Error) => (log(`error: ${e.message}`), modules)));
+      });
+    }, 100);
+  };
   const rewatch = (modules: string[]) => {
     for (const w of watchers) w.close();
     // Editors often replace a file rather than write it: watch the directories and filter by name.
@@ -64,15 +75,17 @@ export async function startDev(opts: DevOptions): Promise<{ platform: MiniflareP
     watchers = [...byDir].map(([dir, wanted]) =>
       watch(dir, (_event, name) => {
         if (name && !wanted.has(join(dir, name.toString()))) return;
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          running = running.then(async () => {
-            log(`changed: ${name}; re-applying`);
-            rewatch(await applyAll().catch((e: Error) => (log(`error: ${e.message}`), modules)));
-          });
-        }, 100);
+        changed(String(name), modules);
       }),
     );
+    // An edit made while the apply ran came before these watchers: it is applied now rather than missed.
+    const now = Date.now();
+    const edited = modules.find((m) => {
+      const mtime = statSync(m, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+      // A time ahead of the clock (a skewed file system) would re-apply forever: only edits of this run count.
+      return mtime >= appliedFrom && mtime <= now;
+    });
+    if (edited) changed(basename(edited), modules);
   };
   rewatch(await applyAll());
   log(`\nKnit dev (Miniflare) is running.\n  ingress: ${platform.ingressUrl}\n  API:     ${platform.apiUrl} (plain HTTP; use the knit CLI with --api-port, or knit start for kubectl)\n  watching: ${watchers.length} director${watchers.length === 1 ? "y" : "ies"}\n`);
