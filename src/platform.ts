@@ -40,11 +40,24 @@ function publishTo(env: Env, name: string, event: import("./eventing/cloudevent.
   return env.EVENTS.get(objectId(env.EVENTS, name)).publish(event);
 }
 
+/** Subscribers are few and events many: their hosts are remembered rather than parsed per delivery. */
+const hosts = new Map<string, string>();
+
+function hostOf(url: string): string {
+  let host = hosts.get(url);
+  if (host === undefined) {
+    if (hosts.size >= 1024) hosts.clear();
+    host = new URL(url).host;
+    hosts.set(url, host);
+  }
+  return host;
+}
+
 /** Delivers to hosts Knit serves through its own ingress, in this isolate; anything else goes out. */
 export function senderFor(env: Env): Sender {
   return async (url, init) => {
     const router = ingressFor(env);
-    const host = new URL(url).host;
+    const host = hostOf(url);
     if (!(await router.serves(host))) return fetch(url, init);
     // A Request with a signal cannot be handed to an activator (RPC); the deadline is kept here instead.
     const { signal, ...rest } = init;

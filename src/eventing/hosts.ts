@@ -16,7 +16,7 @@ export interface EventLogs {
 export function eventingHandler(host: string, logs: EventLogs): ((request: Request) => Promise<Response>) | undefined {
   if (host === BROKER_INGRESS_HOST) {
     return (request) => {
-      const parts = new URL(request.url).pathname.split("/").filter(Boolean).map(decodeURIComponent);
+      const parts = pathOf(request.url).split("/").filter(Boolean).map(decodeURIComponent);
       if (parts.length !== 2) return Promise.resolve(text(404, "the broker ingress path is /{namespace}/{broker}\n"));
       return ingest(request, logs, brokerLogName(parts[0], parts[1]), `broker "${parts[1]}" not found in namespace "${parts[0]}"`);
     };
@@ -41,6 +41,17 @@ async function ingest(request: Request, logs: EventLogs, logName: string, unknow
   }
   if (!(await logs.publish(logName, event))) return text(404, `${unknown}\n`);
   return new Response(null, { status: 202 });
+}
+
+/**
+ * The path of a request's URL, which workerd hands over already parsed and serialised: read from the string
+ * rather than parsed again into a URL object, one more object per event for the collector.
+ */
+export function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start < 0) return "/";
+  const end = url.slice(start).search(/[?#]/);
+  return end < 0 ? url.slice(start) : url.slice(start, start + end);
 }
 
 function text(status: number, body: string, headers: Record<string, string> = {}): Response {

@@ -192,6 +192,43 @@ spec:
     expect(JSON.parse(dead.body)).toEqual({ msg: "hello, world!" });
   }, 30_000);
 
+  it("gives up an attempt at delivery.timeout, retries it, then dead-letters it with code 504", async () => {
+    kubectlApply(`apiVersion: eventing.knative.dev/v1
+kind: Broker
+metadata:
+  name: waiting
+spec: {}
+---
+apiVersion: eventing.knative.dev/v1
+kind: Trigger
+metadata:
+  name: silent
+spec:
+  broker: waiting
+  subscriber:
+    uri: ${sink.url("/hang")}
+  delivery:
+    timeout: PT0.4S
+    retry: 1
+    backoffDelay: PT0.1S
+    deadLetterSink:
+      uri: ${sink.url("/dead-timeout")}
+`);
+    await ready("trigger", "silent", "default");
+    const sent = Date.now();
+    expect((await event("default", "waiting", { id: "unanswered", type: "com.example.t", source: "/test" })).status).toBe(202);
+    await waitFor("dead-lettered after the timeouts", () => (sink.received("/dead-timeout").length > 0 ? true : undefined), 10_000);
+    const took = Date.now() - sent;
+    expect(ids("/hang")).toEqual(["unanswered", "unanswered"]);
+    // Two attempts of 0.4 s and a backoff: not before the timeouts ran out, and not long after.
+    expect(took).toBeGreaterThanOrEqual(800);
+    expect(took).toBeLessThan(5_000);
+    const dead = sink.received("/dead-timeout")[0];
+    expect(dead.headers["ce-id"]).toBe("unanswered");
+    expect(dead.headers["ce-knativeerrorcode"]).toBe("504");
+    expect(dead.headers["ce-knativeerrordest"]).toBe(sink.url("/hang"));
+  }, 30_000);
+
   it("filters with the SubscriptionsAPI dialects (prefix, suffix, any, not)", async () => {
     kubectlApply(`apiVersion: eventing.knative.dev/v1
 kind: Broker

@@ -1,5 +1,6 @@
 // A local HTTP server standing in for event subscribers outside Knit (a Trigger's `uri`): it records
-// every request by path and answers with the status its path asks for (/status/500 → 500).
+// every request by path and answers with the status its path asks for (/status/500 → 500); /hang never
+// answers.
 
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 
@@ -24,6 +25,7 @@ export function startEventSink(port = 0): Promise<EventSink> {
     req.on("end", () => {
       const path = req.url ?? "/";
       got.push({ path, headers: req.headers, body });
+      if (path.startsWith("/hang")) return;
       const wanted = /^\/status\/(\d{3})/.exec(path);
       const status = wanted ? Number(wanted[1]) : 200;
       res.writeHead(status, { "content-type": "text/plain" });
@@ -38,7 +40,10 @@ export function startEventSink(port = 0): Promise<EventSink> {
         port: actual,
         url: (path) => `http://127.0.0.1:${actual}${path}`,
         received: (path) => (path === undefined ? [...got] : got.filter((r) => r.path === path)),
-        close: () => new Promise((done) => server.close(() => done())),
+        close: () => new Promise((done) => {
+          server.close(() => done());
+          server.closeAllConnections();
+        }),
       });
     });
   });
