@@ -102,6 +102,9 @@ export class Activator extends DurableObject<Env> {
     const spec = this.spec!;
     const timeoutMs = (target.timeoutSeconds || 300) * 1000;
     const arrived = Date.now();
+    // A request waiting for an instance is traffic: a tick during a cold start must not find the revision
+    // idle since its last served request and scale it back to zero under the waiting request.
+    this.metrics.lastRequestAt = arrived;
     let cold = false;
     let instance = this.pool!.acquire(spec.containerConcurrency);
     if (!instance) {
