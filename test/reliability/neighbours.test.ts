@@ -12,8 +12,10 @@ import { applyModule, ready, report } from "./lib.ts";
 let knit: KnitHandle;
 
 beforeAll(async () => {
-  // A liveness probe every second (three failures in a row): an endless loop is caught within seconds.
-  knit = await startKnit({ env: { KNIT_LIVENESS_PERIOD_SECONDS: "1", KNIT_LIVENESS_TIMEOUT_SECONDS: "1", KNIT_LIVENESS_FAILURE_THRESHOLD: "3" } });
+  // A liveness probe every 2 s (three failures in a row, 2 s each): an endless loop is caught within about
+  // 10 s, and the memory hog (about 3 s to reach V8's heap limit on an idle machine, more under load) is
+  // not killed by the probe before it reaches the limit.
+  knit = await startKnit({ env: { KNIT_LIVENESS_PERIOD_SECONDS: "2", KNIT_LIVENESS_TIMEOUT_SECONDS: "2", KNIT_LIVENESS_FAILURE_THRESHOLD: "3" } });
   applyModule(knit, "thrower", `export default { fetch() { throw new Error("boom"); } };`);
   applyModule(knit, "hanger", `export default { async fetch() { await new Promise((r) => setTimeout(r, 60_000)); return new Response("late"); } };`, "      timeoutSeconds: 1\n");
   // A promise that can never settle: workerd sees the hang at once and cancels the request.
