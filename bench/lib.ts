@@ -141,8 +141,8 @@ export function versions(): string {
   return `workerd ${pkg("workerd")} (binary ${workerd}), Node ${process.version}, nginx ${nginx}, wrk ${wrkVersion}`;
 }
 
-/** The `workerd serve` process of this run: its command line names the config in this run's state dir. */
-export function workerdPid(stateDir: string): number {
+/** A `workerd serve` process of this run: its command line names the config (the platform's, or "dispatcher.capnp") in this run's state dir. */
+export function workerdPid(stateDir: string, config = "config.capnp"): number {
   const found: number[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -152,9 +152,9 @@ export function workerdPid(stateDir: string): number {
     } catch {
       continue; // gone, or not ours to read
     }
-    if (/(^|\/)workerd$/.test(args[0] ?? "") && args[1] === "serve" && args.some((a) => a.startsWith(stateDir + "/"))) found.push(Number(entry));
+    if (/(^|\/)workerd$/.test(args[0] ?? "") && args[1] === "serve" && args.some((a) => a.startsWith(stateDir + "/") && a.endsWith(`/${config}`))) found.push(Number(entry));
   }
-  if (found.length !== 1) throw new Error(`expected one workerd process for ${stateDir}, found ${found.length}`);
+  if (found.length !== 1) throw new Error(`expected one workerd process for ${stateDir} (${config}), found ${found.length}`);
   return found[0];
 }
 

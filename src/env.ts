@@ -25,6 +25,8 @@ export interface Env {
   PUBLIC_NET?: Fetcher;
   /** Revisions' outbound (the Outbound entrypoint): Knit's hosts through the ingress, else PUBLIC_NET. */
   OUTBOUND?: Fetcher;
+  /** The dispatcher process (`knit start`): makes deliveries to subscribers outside Knit, in batches. */
+  DISPATCHER?: Fetcher;
   /** "cluster": serve a stand-in Kubernetes API (built-in kinds and CRDs) instead of Knit's own kinds. */
   MODE?: string;
   /** "true" when a Kubernetes bridge runs pod revisions. */

@@ -4,6 +4,7 @@
 import type { Env } from "./env.ts";
 import { handleApi } from "./api/server/edge.ts";
 import { ingressFor } from "./platform.ts";
+import { type DispatcherEnv, serveDispatch } from "./eventing/dispatch/dispatcher.ts";
 
 export { Store } from "./api/store/store.ts";
 export { Activator } from "./activator/activator.ts";
@@ -24,3 +25,10 @@ export const api = {
     return handleApi(request, env);
   },
 } satisfies ExportedHandler<Env>;
+
+/** The dispatcher process's entrypoint (a second workerd that `knit start` runs; see eventing/dispatch). */
+export const dispatch = {
+  fetch(request: Request, env: DispatcherEnv): Promise<Response> {
+    return serveDispatch(request, env);
+  },
+} satisfies ExportedHandler<DispatcherEnv>;

@@ -7,7 +7,8 @@ import { createIngress } from "./router/ingress.ts";
 import { cachingScripts } from "./router/isolate.ts";
 import { routingVersionHint } from "./router/version-hint.ts";
 import { eventingHandler } from "./eventing/hosts.ts";
-import type { Sender } from "./eventing/event-log.ts";
+import { type Attempt, type Outcome, type Sender, attempt } from "./eventing/attempt.ts";
+import { DispatchClient } from "./eventing/dispatch/client.ts";
 
 function activator(env: Env, key: string) {
   return env.ACTIVATOR.get(objectId(env.ACTIVATOR, key));
@@ -68,4 +69,17 @@ export function senderFor(env: Env): Sender {
       signal.addEventListener("abort", () => reject(signal.reason), { once: true });
     })]);
   };
+}
+
+/**
+ * Delivery attempts for the event logs: to Knit's own hosts through the ingress in this isolate; to any
+ * other subscriber through the dispatcher process when `knit start` runs one (DISPATCHER), else from here.
+ */
+export function deliveryFor(env: Env): (a: Attempt) => Promise<Outcome> {
+  const sender = senderFor(env);
+  const here = (a: Attempt) => attempt(sender, a);
+  if (!env.DISPATCHER) return here;
+  const outside = (a: Attempt) => attempt(fetch, a);
+  const client = new DispatchClient(env.DISPATCHER, env.API_TOKEN, outside);
+  return async (a) => ((await ingressFor(env).serves(hostOf(a.url))) ? here(a) : client.send(a));
 }

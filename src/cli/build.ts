@@ -33,6 +33,8 @@ export interface WritePlatformOptions {
   mode?: "cluster";
   podRuntime?: boolean;
   host?: string;
+  /** Port of the dispatcher process, when one runs beside the platform. */
+  dispatcherPort?: number;
 }
 
 /** Bundles the worker and writes config.capnp next to it; answers both paths. */
@@ -52,6 +54,7 @@ export async function writePlatform(opts: WritePlatformOptions): Promise<{ worke
     mode: opts.mode,
     podRuntime: opts.podRuntime,
     host: opts.host,
+    dispatcherPort: opts.dispatcherPort,
   });
   // The config holds the API token: owner-only, like the token file.
   await writePrivate(config, text);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { capnpString, platformConfig, type PlatformConfigOptions } from "./capnp.ts";
+import { capnpString, dispatcherConfig, platformConfig, type PlatformConfigOptions } from "./capnp.ts";
 
 const base: PlatformConfigOptions = {
   workerFile: "worker.js",
@@ -29,6 +29,14 @@ describe("platformConfig", () => {
     ["disk service", '(name = "do-disk", disk = (path = "/state/.knit/do", writable = true))'],
   ])("%s", (_what, fragment) => {
     expect(text).toContain(fragment);
+  });
+
+  it("binds the dispatcher only when one runs", () => {
+    expect(text).not.toContain("DISPATCHER");
+    const t = platformConfig({ ...base, dispatcherPort: 9123 });
+    expect(t).toContain('(name = "dispatcher", external = (address = "127.0.0.1:9123", http = ()))');
+    expect(t).toContain('(name = "DISPATCHER", service = "dispatcher")');
+    expect(() => platformConfig({ ...base, dispatcherPort: 70000 })).toThrow(/invalid dispatcher port/);
   });
 
   it("honours host and compatibility date", () => {
@@ -62,5 +70,22 @@ describe("platformConfig", () => {
 
   it("is deterministic", () => {
     expect(platformConfig(base)).toBe(text);
+  });
+});
+
+describe("dispatcherConfig", () => {
+  const text = dispatcherConfig({ workerFile: "worker.js", port: 9123, token: "t0ken" });
+
+  it.each([
+    ["listens on loopback only", '(name = "dispatch", address = "127.0.0.1:9123", http = (),'],
+    ["serves the bundle's dispatch entrypoint", 'service = (name = "dispatcher", entrypoint = "dispatch")'],
+    ["reaches any address (subscribers on loopback included)", 'globalOutbound = "platform-net"'],
+    ["requires the platform's token", '(name = "DISPATCH_TOKEN", text = "t0ken")'],
+  ])("%s", (_what, fragment) => {
+    expect(text).toContain(fragment);
+  });
+
+  it("holds no state: no Durable Object storage", () => {
+    expect(text).not.toContain("durableObject");
   });
 });

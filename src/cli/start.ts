@@ -11,8 +11,9 @@ import { ensureTls } from "./tls.ts";
 import { ApiClient } from "./client.ts";
 import { PROJECT_ROOT, platformEntry, writePlatform } from "./build.ts";
 import { livenessOptions, probeHealth, watchLiveness } from "./liveness.ts";
+import { startDispatcher } from "./dispatcher.ts";
 import {
-  DEFAULT_API_PORT, DEFAULT_PORT, DEFAULT_STATE_DIR, ensureDir, ensureToken, kubeconfigText, liveOwner, probePort, statePaths,
+  DEFAULT_API_PORT, DEFAULT_PORT, DEFAULT_STATE_DIR, ensureDir, ensureToken, freePort, kubeconfigText, liveOwner, probePort, statePaths,
   writePrivate,
 } from "./state.ts";
 
@@ -79,6 +80,11 @@ export async function checkPorts(port: number, apiPort: number): Promise<void> {
   if (apiProblem) throw new PortInUseError(apiPort, "API", "--api-port", "KNIT_API_PORT", apiProblem);
 }
 
+/** KNIT_DISPATCHER=off: deliveries are made by the platform's own workerd (one process, one thread). */
+export function dispatcherWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !/^(off|0|false|no)$/i.test(env.KNIT_DISPATCHER ?? "");
+}
+
 /** Keeps the last `max` characters of a stream, for error messages. */
 function tail(max: number) {
   let text = "";
@@ -109,11 +115,14 @@ export async function startPlatform(opts: StartOptions = {}): Promise<Platform> 
   const apiUrl = `https://127.0.0.1:${apiPort}`;
   const ingressUrl = `http://127.0.0.1:${port}`;
   await writePrivate(paths.kubeconfig, kubeconfigText(apiUrl, token, apiTls.cert));
-  const { config } = await writePlatform({ entry: opts.entry ?? platformEntry(), outDir: paths.build, port, apiPort, doDir: paths.doDir, token, apiTls, mode: opts.mode, podRuntime: opts.podRevisions, host: opts.host });
+  // Cluster mode serves the Kubernetes API only: no events to deliver, no dispatcher.
+  const dispatcherPort = opts.mode === "cluster" || !dispatcherWanted() ? undefined : await freePort();
+  const { config } = await writePlatform({ entry: opts.entry ?? platformEntry(), outDir: paths.build, port, apiPort, doDir: paths.doDir, token, apiTls, mode: opts.mode, podRuntime: opts.podRevisions, host: opts.host, dispatcherPort });
 
+  const output = opts.output ?? ((stream, chunk) => (stream === "stdout" ? process.stdout : process.stderr).write(chunk));
+  const dispatcher = dispatcherPort === undefined ? undefined : await startDispatcher({ buildDir: paths.build, port: dispatcherPort, token, workerd: workerdBinary(), output, log });
   const child = spawn(workerdBinary(), ["serve", config, "--experimental"], { stdio: ["ignore", "pipe", "pipe"] });
   const errTail = tail(8000);
-  const output = opts.output ?? ((stream, chunk) => (stream === "stdout" ? process.stdout : process.stderr).write(chunk));
   child.stdout?.on("data", (c: Buffer) => output("stdout", c));
   child.stderr?.on("data", (c: Buffer) => {
     errTail.push(c);
@@ -126,8 +135,11 @@ export async function startPlatform(opts: StartOptions = {}): Promise<Platform> 
       done({ code: 127, signal: null });
     });
   });
+  // The dispatcher belongs to this workerd: when it exits (stopped or crashed), so does the dispatcher.
+  void exited.then(() => dispatcher?.stop());
   const stop = async () => {
     await stopChild(child, exited);
+    await dispatcher?.stop();
     await rm(paths.pid, { force: true });
   };
 

@@ -103,15 +103,20 @@ function binaryData(contentType: string, header: string | undefined, bytes: Uint
 }
 
 /** The event in binary mode, as Knative delivers it. */
-export function toBinary(event: StoredEvent, extraHeaders: Record<string, string> = {}): { headers: Headers; body: BodyInit | null } {
+export function toBinary(event: StoredEvent, extraHeaders: Record<string, string> = {}): { headers: Headers; body: string | Uint8Array | null } {
   const message = HTTP.binary(new CloudEvent(event, false));
   const headers = new Headers();
   for (const [k, v] of Object.entries(message.headers)) if (v !== undefined) headers.set(k, String(v));
   if (event.time === undefined) headers.delete("ce-time");
   if (event.datacontenttype === undefined && !(typeof event.data === "object" && event.data !== null)) headers.delete("content-type");
   for (const [k, v] of Object.entries(extraHeaders)) headers.set(k, v);
-  const body = event.data_base64 !== undefined ? base64Bytes(String(event.data_base64)) : event.data === undefined ? null : (message.body as BodyInit);
+  const body = event.data_base64 !== undefined ? base64Bytes(String(event.data_base64)) : event.data === undefined ? null : bodyOf(message.body);
   return { headers, body };
+}
+
+function bodyOf(body: unknown): string | Uint8Array {
+  if (typeof body === "string" || body instanceof Uint8Array) return body;
+  return typeof body === "object" && body !== null ? JSON.stringify(body) : String(body);
 }
 
 /** A subscriber's reply: the CloudEvent in its response, if it sent one. */

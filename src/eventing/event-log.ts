@@ -6,11 +6,12 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
 import type { DeliveryTarget, LogConfig } from "./log-config.ts";
-import { type StoredEvent, replyEvent, toBinary } from "./cloudevent.ts";
+import { type StoredEvent, toBinary } from "./cloudevent.ts";
 import { matchesTrigger } from "./filters.ts";
 import { maxAttempts, parseIsoDuration, retryDelayMs } from "./delivery.ts";
 import { deadLetterExtensions, isRetryable } from "./dead-letter.ts";
-import { senderFor } from "../platform.ts";
+import { deliveryFor } from "../platform.ts";
+import type { Attempt, Outcome } from "./attempt.ts";
 
 const CONFIG_KEY = "config";
 /** Deliveries running at once per log. */
@@ -19,9 +20,6 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 const CLOCK_SLACK_MS = 20;
 const REPLY = "#reply";
 const DEAD_LETTER = "#dls";
-
-/** Sends an HTTP request to a URL: through Knit's own ingress when it serves the host, else outside. */
-export type Sender = (url: string, init: RequestInit) => Promise<Response>;
 
 interface DueRow {
   seq: number;
@@ -42,11 +40,11 @@ export class EventLog extends DurableObject<Env> {
   private pendingEvents: { event: StoredEvent; done: () => void }[] = [];
   private pendingFinished: { seq: number; target: string }[] = [];
   private flushScheduled = false;
-  private readonly sender: Sender;
+  private readonly delivery: (a: Attempt) => Promise<Outcome>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.sender = senderFor(env);
+    this.delivery = deliveryFor(env);
     const sql = ctx.storage.sql;
     sql.exec("CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, event TEXT NOT NULL)");
     sql.exec("CREATE TABLE IF NOT EXISTS deliveries (seq INTEGER NOT NULL, target TEXT NOT NULL, attempt INTEGER NOT NULL, due INTEGER NOT NULL, PRIMARY KEY (seq, target))");
@@ -214,20 +212,10 @@ export class EventLog extends DurableObject<Env> {
   }
 
   /** One attempt, answered in full (the reply event, or the error's text) within the delivery's timeout. */
-  private async send(url: string, event: StoredEvent, target: DeliveryTarget, wantReply: boolean): Promise<{ status: number; reply?: StoredEvent; errorBody: string }> {
+  private send(url: string, event: StoredEvent, target: DeliveryTarget, wantReply: boolean): Promise<Outcome> {
     const { headers, body } = binaryOf(event);
     const timeoutMs = parseIsoDuration(target.delivery?.timeout ?? "") ?? DEFAULT_TIMEOUT_MS;
-    const deadline = deadlines.join(timeoutMs);
-    try {
-      const response = await this.sender(url, { method: "POST", headers, body: body instanceof Uint8Array ? body.slice() : body, signal: deadline.signal });
-      if (response.ok) return { status: response.status, reply: wantReply ? await replyEvent(response) : (await response.body?.cancel(), undefined), errorBody: "" };
-      return { status: response.status, errorBody: await response.text().catch(() => "") };
-    } catch (err) {
-      const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
-      return { status: timedOut ? 504 : 502, errorBody: err instanceof Error ? err.message : String(err) };
-    } finally {
-      deadline.leave();
-    }
+    return this.delivery({ url, headers, body, timeoutMs, wantReply });
   }
 
   private finish(seq: number, targetId: string): void {
@@ -249,50 +237,6 @@ export class EventLog extends DurableObject<Env> {
     sql.exec("DELETE FROM events WHERE seq = ?", seq);
   }
 }
-
-/**
- * Delivery deadlines shared by the attempts that start within the same tenth of a second with the same
- * timeout: one AbortController and one timer for them all, fired a tenth of a second after the last
- * one's deadline at most, and cleared when the last of them ends. An abort signal and a timer per
- * attempt were objects enough, at thousands of deliveries a second, to make workerd's collector pause
- * the thread for about 100 ms every second or two.
- */
-class Deadlines {
-  private readonly open = new Map<string, { controller: AbortController; timer: ReturnType<typeof setTimeout>; users: number }>();
-
-  join(timeoutMs: number): { signal: AbortSignal; leave: () => void } {
-    const slot = Math.floor(Date.now() / DEADLINE_SLOT_MS);
-    const key = `${timeoutMs}@${slot}`;
-    let entry = this.open.get(key);
-    if (!entry) {
-      const controller = new AbortController();
-      const fireAt = (slot + 1) * DEADLINE_SLOT_MS + timeoutMs;
-      const timer = setTimeout(() => {
-        this.open.delete(key);
-        controller.abort(new DOMException("the delivery timed out", "TimeoutError"));
-      }, Math.max(0, fireAt - Date.now()));
-      entry = { controller, timer, users: 0 };
-      this.open.set(key, entry);
-    }
-    entry.users++;
-    const e = entry;
-    let left = false;
-    return {
-      signal: e.controller.signal,
-      leave: () => {
-        if (left) return;
-        left = true;
-        if (--e.users > 0) return;
-        // No attempt left on it: its timer goes, and an attempt that starts later opens a deadline of its own.
-        clearTimeout(e.timer);
-        if (this.open.get(key) === e) this.open.delete(key);
-      },
-    };
-  }
-}
-
-const DEADLINE_SLOT_MS = 100;
-const deadlines = new Deadlines();
 
 /** An event's binary form, made once however many subscribers it goes to. */
 const binaries = new WeakMap<StoredEvent, ReturnType<typeof toBinary>>();

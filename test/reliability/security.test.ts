@@ -2,6 +2,8 @@
 // nor the disk, nor another revision except through that revision's public route; a DomainMapping cannot
 // take a host another namespace holds; Host headers are normalised so none bypasses routing.
 
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startKnit, type KnitHandle } from "../e2e/helpers/platform.ts";
 import { applyModule, ready, report } from "./lib.ts";
@@ -52,6 +54,8 @@ describe("security", () => {
   it("a revision reaches neither the API, nor loopback, nor the disk, nor another revision except by its public route", async () => {
     applyModule(knit, "vault", `export default { fetch() { return new Response("vault secret"); } };`);
     const api = knit.api.replace("https://", "http://");
+    // The dispatcher (which sends requests anywhere for the platform) listens on loopback: its port is in its config.
+    const dispatcherPort = /address = "127\.0\.0\.1:(\d+)"/.exec(readFileSync(join(knit.stateDir, "build", "dispatcher.capnp"), "utf8"))![1];
     applyModule(knit, "intruder", `export default { async fetch() {
       const attempts = {
         apiHttps: "${knit.api}/api",
@@ -60,6 +64,7 @@ describe("security", () => {
         ingressLoopback: "${knit.ingress}/",
         ingressAnyAddress: "http://0.0.0.0:${knit.port}/",
         ingressIPv6Loopback: "http://[::1]:${knit.port}/",
+        dispatcher: "http://127.0.0.1:${dispatcherPort}/healthz",
         revisionPrivateName: "http://vault-00001.default.svc.cluster.local/",
         revisionPrivateNameWithPort: "http://vault-00001-private.default.svc.cluster.local:8012/",
         file: "file:///etc/passwd",

@@ -141,10 +141,18 @@ export function runKnitStart(args: string[], env: Record<string, string> = {}): 
 
 /** The pid of the workerd a `knit start` runs. */
 export function workerdPid(knit: KnitHandle): number {
-  const out = spawnSync("pgrep", ["-P", String(knit.process.pid), "workerd"], { encoding: "utf8" }).stdout.trim();
+  // The platform's workerd (its config is config.capnp), not the dispatcher's beside it.
+  const out = spawnSync("pgrep", ["-P", String(knit.process.pid), "-f", "workerd serve .*/config\\.capnp"], { encoding: "utf8" }).stdout.trim();
   const pid = Number(out.split("\n")[0]);
   if (!Number.isInteger(pid) || pid <= 0) throw new Error(`no workerd under knit (pid ${knit.process.pid})`);
   return pid;
+}
+
+/** The dispatcher's workerd under knit (its config is dispatcher.capnp); undefined when none runs. */
+export function dispatcherPid(knit: KnitHandle): number | undefined {
+  const out = spawnSync("pgrep", ["-P", String(knit.process.pid), "-f", "workerd serve .*/dispatcher\\.capnp"], { encoding: "utf8" }).stdout.trim();
+  const pid = Number(out.split("\n")[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
 /**

@@ -1,0 +1,65 @@
+// The dispatcher process next to the platform's workerd (see src/eventing/dispatch): started before it,
+// restarted when it dies, stopped with it. While it is down the platform makes its deliveries itself.
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { dispatcherConfig } from "./capnp.ts";
+import { writePrivate } from "./state.ts";
+
+const RESTART_DELAY_MS = 100;
+const MAX_RESTART_DELAY_MS = 5_000;
+
+export interface DispatcherProcess {
+  readonly pid: () => number | undefined;
+  stop(): Promise<void>;
+}
+
+export interface DispatcherOptions {
+  /** The platform's build directory (holds worker.js; dispatcher.capnp is written beside it). */
+  buildDir: string;
+  port: number;
+  token: string;
+  workerd: string;
+  output: (stream: "stdout" | "stderr", chunk: Buffer) => void;
+  log: (line: string) => void;
+}
+
+export async function startDispatcher(opts: DispatcherOptions): Promise<DispatcherProcess> {
+  const config = join(opts.buildDir, "dispatcher.capnp");
+  // Holds the token: owner-only, like config.capnp.
+  await writePrivate(config, dispatcherConfig({ workerFile: "worker.js", port: opts.port, token: opts.token }));
+  let child: ChildProcess | undefined;
+  let stopped = false;
+  let delay = RESTART_DELAY_MS;
+  let restartTimer: ReturnType<typeof setTimeout> | undefined;
+  const run = () => {
+    const startedAt = Date.now();
+    const c = spawn(opts.workerd, ["serve", config, "--experimental"], { stdio: ["ignore", "pipe", "pipe"] });
+    child = c;
+    c.stdout?.on("data", (chunk: Buffer) => opts.output("stdout", chunk));
+    c.stderr?.on("data", (chunk: Buffer) => opts.output("stderr", chunk));
+    c.once("error", (err) => opts.log(`knit: the dispatcher could not start: ${err.message}`));
+    c.once("exit", (code, signal) => {
+      if (stopped) return;
+      // A process that ran a while starts again at once; one that keeps dying waits longer each time.
+      delay = Date.now() - startedAt > 10_000 ? RESTART_DELAY_MS : Math.min(delay * 2, MAX_RESTART_DELAY_MS);
+      opts.log(`knit: the dispatcher exited (${signal ?? `code ${code}`}); restarting it in ${delay} ms (deliveries are made by the platform meanwhile)`);
+      restartTimer = setTimeout(run, delay);
+    });
+  };
+  run();
+  return {
+    pid: () => child?.pid,
+    async stop() {
+      stopped = true;
+      clearTimeout(restartTimer);
+      const c = child;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
+      const exited = new Promise((done) => c.once("exit", done));
+      c.kill("SIGTERM");
+      const timer = setTimeout(() => c.kill("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,140 @@
+// The dispatcher process: `knit start` runs a second workerd that makes the deliveries to subscribers
+// outside Knit (a Trigger's `uri`), restarts it when it dies, and while it is away the platform makes
+// those deliveries itself; KNIT_DISPATCHER=off runs none.
+
+import { readFileSync } from "node:fs";
+import { request } from "node:http";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dispatcherPid, startKnit, workerdPid, type KnitHandle } from "./helpers/platform.ts";
+import { startEventSink, type EventSink } from "./helpers/event-sink.ts";
+import { waitFor } from "./helpers/load.ts";
+import { kubectlApply, whenReady } from "./helpers/kube.ts";
+
+let knit: KnitHandle;
+let sink: EventSink;
+
+beforeAll(async () => {
+  [knit, sink] = await Promise.all([startKnit(), startEventSink()]);
+  kubectlApply(knit, `apiVersion: eventing.knative.dev/v1
+kind: Broker
+metadata: { name: outside }
+---
+apiVersion: eventing.knative.dev/v1
+kind: Trigger
+metadata: { name: to-sink }
+spec:
+  broker: outside
+  subscriber: { uri: "${sink.url("/outside")}" }
+`);
+  await whenReady(knit, "triggers", "to-sink");
+}, 120_000);
+afterAll(async () => {
+  const pid = knit ? dispatcherPid(knit) : undefined;
+  if (pid) process.kill(pid, "SIGCONT");
+  await knit?.stop();
+  await sink?.close();
+});
+
+function send(id: string): Promise<number> {
+  return new Promise((done) => {
+    const req = request({ host: "127.0.0.1", port: knit.port, path: "/default/outside", method: "POST", headers: {
+      host: "broker-ingress.knative-eventing.svc.cluster.local", "ce-id": id, "ce-source": "/dispatcher-test", "ce-type": "t", "ce-specversion": "1.0", "content-type": "text/plain",
+    } }, (res) => {
+      res.resume();
+      res.on("end", () => done(res.statusCode ?? 0));
+    });
+    req.on("error", () => done(0));
+    req.end(`event ${id}`);
+  });
+}
+
+const arrived = (id: string) => sink.received("/outside").filter((r) => r.headers["ce-id"] === id).length;
+
+describe("the dispatcher process", () => {
+  it("makes the deliveries to a uri subscriber: a stopped dispatcher holds them until it continues", async () => {
+    expect(await send("warm-up")).toBe(202);
+    await waitFor("the warm-up event", () => (arrived("warm-up") > 0 ? true : undefined));
+    const pid = dispatcherPid(knit);
+    expect(pid).toBeDefined();
+    expect(pid).not.toBe(workerdPid(knit));
+    process.kill(pid!, "SIGSTOP");
+    try {
+      expect(await send("held")).toBe(202);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(arrived("held")).toBe(0);
+    } finally {
+      process.kill(pid!, "SIGCONT");
+    }
+    await waitFor("the held event after SIGCONT", () => (arrived("held") > 0 ? true : undefined));
+    expect(arrived("held")).toBe(1);
+  }, 30_000);
+
+  it("is restarted when it dies, and the platform delivers meanwhile: every acknowledged event arrives", async () => {
+    const before = dispatcherPid(knit)!;
+    process.kill(before, "SIGKILL");
+    const ids = Array.from({ length: 20 }, (_, i) => `while-down-${i}`);
+    const statuses = await Promise.all(ids.map(send));
+    expect(statuses).toEqual(ids.map(() => 202));
+    await waitFor("every event sent while the dispatcher was down", () => (ids.every((id) => arrived(id) > 0) ? true : undefined));
+    const after = await waitFor("a new dispatcher", () => {
+      const pid = dispatcherPid(knit);
+      return pid && pid !== before ? pid : undefined;
+    });
+    expect(knit.output()).toContain("the dispatcher exited (SIGKILL); restarting it");
+    expect(await send("after-restart")).toBe(202);
+    await waitFor("an event through the new dispatcher", () => (arrived("after-restart") > 0 ? true : undefined));
+    expect(dispatcherPid(knit)).toBe(after);
+  }, 30_000);
+
+  it("sends nothing for anyone without the platform's token: 401", async () => {
+    const port = /address = "127\.0\.0\.1:(\d+)"/.exec(readFileSync(join(knit.stateDir, "build", "dispatcher.capnp"), "utf8"))![1];
+    const upgrade = { upgrade: "websocket", connection: "upgrade", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==" };
+    for (const headers of [{}, upgrade, { ...upgrade, authorization: "Bearer wrong" }]) {
+      const res = await new Promise<{ status: number; body: string }>((done, fail) => {
+        const req = request({ host: "127.0.0.1", port, path: "/attempts", headers }, (r) => {
+          let body = "";
+          r.on("data", (c: Buffer) => (body += c.toString()));
+          r.on("end", () => done({ status: r.statusCode ?? 0, body }));
+        });
+        req.on("upgrade", () => fail(new Error("the dispatcher upgraded a request without the token")));
+        req.on("error", fail);
+        req.end();
+      });
+      expect(res.status).toBe(401);
+      expect(res.body).toMatch(/bearer token/);
+    }
+  });
+
+  it("is not run with KNIT_DISPATCHER=off; the platform delivers itself", async () => {
+    const solo = await startKnit({ env: { KNIT_DISPATCHER: "off" } });
+    try {
+      expect(dispatcherPid(solo)).toBeUndefined();
+      kubectlApply(solo, `apiVersion: eventing.knative.dev/v1
+kind: Broker
+metadata: { name: outside }
+---
+apiVersion: eventing.knative.dev/v1
+kind: Trigger
+metadata: { name: to-sink }
+spec:
+  broker: outside
+  subscriber: { uri: "${sink.url("/solo")}" }
+`);
+      await whenReady(solo, "triggers", "to-sink");
+      const status = await new Promise<number>((done) => {
+        const req = request({ host: "127.0.0.1", port: solo.port, path: "/default/outside", method: "POST", headers: {
+          host: "broker-ingress.knative-eventing.svc.cluster.local", "ce-id": "solo-1", "ce-source": "/dispatcher-test", "ce-type": "t", "ce-specversion": "1.0",
+        } }, (res) => {
+          res.resume();
+          res.on("end", () => done(res.statusCode ?? 0));
+        });
+        req.end("solo");
+      });
+      expect(status).toBe(202);
+      await waitFor("the event delivered by the platform itself", () => (sink.received("/solo").some((r) => r.headers["ce-id"] === "solo-1") ? true : undefined));
+    } finally {
+      await solo.stop();
+    }
+  }, 60_000);
+});
