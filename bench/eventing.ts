@@ -7,7 +7,7 @@ import { Agent, request } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startPlatform } from "../src/cli/start.ts";
+import { startPlatform, type Platform } from "../src/cli/start.ts";
 import { freePort } from "../src/cli/state.ts";
 import { parse } from "yaml";
 import { execFile } from "node:child_process";
@@ -170,38 +170,49 @@ interface Row {
   p99: number;
 }
 
+const BROKERS = [
+  { broker: "one", triggers: 1, split: false },
+  { broker: "ten", triggers: 10, split: false },
+  { broker: "split", triggers: 10, split: true },
+];
+
+/** A platform with the three brokers and their triggers, each delivering to the subscriber. */
+async function platformWithBrokers(dir: string, subscriber: Awaited<ReturnType<typeof startSubscriber>>, subPort: number, dispatcher: boolean) {
+  const [port, apiPort] = [await freePort(), await freePort()];
+  const platform = await startPlatform({ port, apiPort, stateDir: join(dir, dispatcher ? "state" : "state-solo"), examples: "", output: process.env.BENCH_VERBOSE ? undefined : () => {}, log: () => {}, dispatcher });
+  for (const b of BROKERS) {
+    for (const doc of triggersYaml(b.broker, b.triggers, subPort, b.split).split("---\n")) {
+      const obj = parse(doc);
+      const plural = obj.kind === "Broker" ? "brokers" : "triggers";
+      await platform.client.create(`/apis/eventing.knative.dev/v1/namespaces/default/${plural}`, obj);
+    }
+  }
+  // Ready when probe events through each broker reach every trigger's subscriber.
+  for (const b of BROKERS) {
+    const types = b.split ? Array.from({ length: b.triggers }, (_, i) => `bench.event.t${i}`) : ["bench.event"];
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      subscriber.reset();
+      for (const type of types) await send(port, BROKER_HOST, `/default/${b.broker}`, 1, 1, type).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 300));
+      if (subscriber.stats().received >= b.triggers) break;
+      if (Date.now() > deadline) throw new Error(`broker ${b.broker} did not deliver to its ${b.triggers} triggers`);
+    }
+  }
+  return { platform, port };
+}
+
 export async function runEventing(): Promise<BenchReport> {
   const dir = mkdtempSync(join(tmpdir(), "knit-bench-events-"));
-  const [port, apiPort, subPort] = [await freePort(), await freePort(), await freePort()];
+  const subPort = await freePort();
   const subscriber = await startSubscriber(subPort);
-  const platform = await startPlatform({ port, apiPort, stateDir: join(dir, "state"), examples: "", output: process.env.BENCH_VERBOSE ? undefined : () => {}, log: () => {} });
-  const onInt = () => void Promise.resolve(platform.stop()).then(() => process.exit(130));
+  let platform: Platform | undefined;
+  const onInt = () => void Promise.resolve(platform?.stop()).then(() => process.exit(130));
   process.once("SIGINT", onInt);
   try {
-    const brokers = [
-      { broker: "one", triggers: 1, split: false },
-      { broker: "ten", triggers: 10, split: false },
-      { broker: "split", triggers: 10, split: true },
-    ];
-    for (const b of brokers) {
-      for (const doc of triggersYaml(b.broker, b.triggers, subPort, b.split).split("---\n")) {
-        const obj = parse(doc);
-        const plural = obj.kind === "Broker" ? "brokers" : "triggers";
-        await platform.client.create(`/apis/eventing.knative.dev/v1/namespaces/default/${plural}`, obj);
-      }
-    }
-    // Ready when probe events through each broker reach every trigger's subscriber.
-    for (const b of brokers) {
-      const types = b.split ? Array.from({ length: b.triggers }, (_, i) => `bench.event.t${i}`) : ["bench.event"];
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        subscriber.reset();
-        for (const type of types) await send(port, BROKER_HOST, `/default/${b.broker}`, 1, 1, type).catch(() => undefined);
-        await new Promise((r) => setTimeout(r, 300));
-        if (subscriber.stats().received >= b.triggers) break;
-        if (Date.now() > deadline) throw new Error(`broker ${b.broker} did not deliver to its ${b.triggers} triggers`);
-      }
-    }
+    const started = await platformWithBrokers(dir, subscriber, subPort, true);
+    platform = started.platform;
+    let port = started.port;
 
     const rows: Row[] = [];
     const measure = async (label: string, host: string, path: string, sendPort: number, fanout: number, cycle = 0) => {
@@ -241,7 +252,17 @@ export async function runEventing(): Promise<BenchReport> {
     await paced(`Knit broker → 10 triggers, each event matching 1, sent at ${TARGET_RATE}/s`, "/default/split", TARGET_RATE, 1, 10);
     await paced(`Knit broker → 10 triggers, all 10, sent at ${PACED_RATE}/s`, "/default/ten", PACED_RATE, 10);
 
-    const [direct, one, split, ten, onePaced, splitPaced, tenPaced] = rows;
+    // The same platform without its dispatcher process (KNIT_DISPATCHER=off): every delivery on the platform's thread.
+    await platform.stop();
+    platform = undefined;
+    const solo = await platformWithBrokers(dir, subscriber, subPort, false);
+    platform = solo.platform;
+    port = solo.port;
+    await measure("without the dispatcher: Knit broker → 1 trigger", BROKER_HOST, "/default/one", port, 1);
+    await measure("without the dispatcher: 10 triggers, each event matching all 10", BROKER_HOST, "/default/ten", port, 10);
+    await paced(`without the dispatcher: 1 trigger, sent at ${TARGET_RATE}/s`, "/default/one", TARGET_RATE, 1);
+
+    const [direct, one, split, ten, onePaced, splitPaced, tenPaced, soloOne, soloTen, soloPaced] = rows;
     const figures: Figure[] = [
       { figure: "events/s, 1 trigger", value: one.eventsPerSec.toFixed(0), target: ">= 2000", result: verdict(one.eventsPerSec >= 2000) },
       { figure: `p99 ms, 1 trigger, ${TARGET_RATE} events/s sent steadily`, value: onePaced.p99.toFixed(1), target: "<= 50", result: verdict(onePaced.p99 <= 50 && onePaced.eventsPerSec >= TARGET_RATE * 0.95) },
@@ -254,12 +275,16 @@ export async function runEventing(): Promise<BenchReport> {
       reported(`p50 / p99 ms, 10 triggers, all 10, sent at ${PACED_RATE} events/s`, `${tenPaced.p50.toFixed(1)} / ${tenPaced.p99.toFixed(1)}`),
       reported("events/s ratio, 1 trigger / direct", (one.eventsPerSec / direct.eventsPerSec).toFixed(2)),
       reported("broker ingress alone (no trigger matches), events/s", ingestPerSec.toFixed(0)),
+      reported("events/s with / without the dispatcher process, 1 trigger", `${one.eventsPerSec.toFixed(0)} / ${soloOne.eventsPerSec.toFixed(0)} (${(one.eventsPerSec / soloOne.eventsPerSec).toFixed(2)}×)`),
+      reported("deliveries/s with / without the dispatcher process, 10 triggers all matching", `${ten.deliveriesPerSec.toFixed(0)} / ${soloTen.deliveriesPerSec.toFixed(0)} (${(ten.deliveriesPerSec / soloTen.deliveriesPerSec).toFixed(2)}×)`),
+      reported(`p99 ms with / without the dispatcher process, 1 trigger at ${TARGET_RATE}/s`, `${onePaced.p99.toFixed(1)} / ${soloPaced.p99.toFixed(1)}`),
     ];
     const text = [
       `Durable broker → trigger → subscriber — ${new Date().toISOString().slice(0, 10)}, ${machine()}`,
       `wrk -t1 -c${CONNECTIONS} -d${SECONDS}s per row, binary-mode CloudEvents; every event is in SQLite before its 202; events/s = events acknowledged / time until the last delivery arrived; latency = send (stamped by wrk) to arrival at the subscriber (a Node HTTP server on the same machine); ` +
         `"each event matching 1": Trigger i filters on type bench.event.t{i} and wrk cycles through the 10 types; "all 10": every Trigger filters on bench.event, 10 deliveries per event; ` +
-        `"sent at N/s": events sent at a steady rate from this process (64 keep-alive connections at most) instead of wrk's as fast as answered; the p99 targets are read there, at ${TARGET_RATE} events/s (and events/s must keep up with it)\n`,
+        `"sent at N/s": events sent at a steady rate from this process (64 keep-alive connections at most) instead of wrk's as fast as answered; the p99 targets are read there, at ${TARGET_RATE} events/s (and events/s must keep up with it); ` +
+        `deliveries are made by the dispatcher process beside the platform (a second workerd), except in the rows "without the dispatcher" (a platform started with KNIT_DISPATCHER=off, measured after the others)\n`,
       table(["path", "events", "deliveries", "events/s", "deliveries/s", "p50 ms", "p99 ms"],
         rows.map((r) => [r.path, r.events, r.deliveries, r.eventsPerSec, r.deliveriesPerSec, r.p50, r.p99])),
       "",
@@ -268,7 +293,7 @@ export async function runEventing(): Promise<BenchReport> {
     return { key: "eventing", title: "Eventing", text, figures };
   } finally {
     process.removeListener("SIGINT", onInt);
-    await platform.stop();
+    await platform?.stop();
     subscriber.close();
     rmSync(dir, { recursive: true, force: true });
   }
