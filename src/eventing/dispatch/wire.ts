@@ -45,13 +45,24 @@ function fromBase64(b64: string): Uint8Array {
   return out;
 }
 
+/**
+ * The part of a line that is the same for every attempt of an event (its headers and body), kept by the
+ * headers object: an event's binary form is made once and sent to each of its subscribers.
+ */
+const eventParts = new WeakMap<object, { body: Attempt["body"]; json: string }>();
+
+function partsJson(a: Attempt): string {
+  const cached = typeof a.headers === "object" ? eventParts.get(a.headers) : undefined;
+  if (cached && cached.body === a.body) return cached.json;
+  const body = a.body instanceof Uint8Array ? `null,"x":${JSON.stringify(toBase64(a.body))}` : JSON.stringify(a.body);
+  const json = `"h":${JSON.stringify(headerPairs(a.headers))},"b":${body}`;
+  if (typeof a.headers === "object") eventParts.set(a.headers, { body: a.body, json });
+  return json;
+}
+
 /** Attempts as lines, numbered from `first`. */
 export function encodeAttempts(attempts: readonly Attempt[], first = 0): string {
-  return attempts.map((a, n) => {
-    const line: AttemptLine = { i: first + n, u: a.url, h: headerPairs(a.headers), b: typeof a.body === "string" ? a.body : null, t: a.timeoutMs, r: a.wantReply };
-    if (a.body instanceof Uint8Array) line.x = toBase64(a.body);
-    return JSON.stringify(line);
-  }).join("\n");
+  return attempts.map((a, n) => `{"i":${first + n},"u":${JSON.stringify(a.url)},${partsJson(a)},"t":${a.timeoutMs},"r":${a.wantReply}}`).join("\n");
 }
 
 /** The attempts of a batch, each with its number; WireError names the line that is not one. */
