@@ -14,9 +14,9 @@ import { kubectlApply, whenReady } from "./helpers/kube.ts";
 let knit: KnitHandle;
 let sink: EventSink;
 
-beforeAll(async () => {
-  [knit, sink] = await Promise.all([startKnit(), startEventSink()]);
-  kubectlApply(knit, `apiVersion: eventing.knative.dev/v1
+/** Broker "outside" with a Trigger to the sink's `path`. */
+async function brokerToSink(on: KnitHandle, path: string): Promise<void> {
+  kubectlApply(on, `apiVersion: eventing.knative.dev/v1
 kind: Broker
 metadata: { name: outside }
 ---
@@ -25,9 +25,14 @@ kind: Trigger
 metadata: { name: to-sink }
 spec:
   broker: outside
-  subscriber: { uri: "${sink.url("/outside")}" }
+  subscriber: { uri: "${sink.url(path)}" }
 `);
-  await whenReady(knit, "triggers", "to-sink");
+  await whenReady(on, "triggers", "to-sink");
+}
+
+beforeAll(async () => {
+  [knit, sink] = await Promise.all([startKnit(), startEventSink()]);
+  await brokerToSink(knit, "/outside");
 }, 120_000);
 afterAll(async () => {
   const pid = knit ? dispatcherPid(knit) : undefined;
@@ -36,9 +41,9 @@ afterAll(async () => {
   await sink?.close();
 });
 
-function send(id: string): Promise<number> {
+function send(id: string, to: KnitHandle = knit): Promise<number> {
   return new Promise((done) => {
-    const req = request({ host: "127.0.0.1", port: knit.port, path: "/default/outside", method: "POST", headers: {
+    const req = request({ host: "127.0.0.1", port: to.port, path: "/default/outside", method: "POST", headers: {
       host: "broker-ingress.knative-eventing.svc.cluster.local", "ce-id": id, "ce-source": "/dispatcher-test", "ce-type": "t", "ce-specversion": "1.0", "content-type": "text/plain",
     } }, (res) => {
       res.resume();
@@ -74,7 +79,7 @@ describe("the dispatcher process", () => {
     const before = dispatcherPid(knit)!;
     process.kill(before, "SIGKILL");
     const ids = Array.from({ length: 20 }, (_, i) => `while-down-${i}`);
-    const statuses = await Promise.all(ids.map(send));
+    const statuses = await Promise.all(ids.map((id) => send(id)));
     expect(statuses).toEqual(ids.map(() => 202));
     await waitFor("every event sent while the dispatcher was down", () => (ids.every((id) => arrived(id) > 0) ? true : undefined));
     const after = await waitFor("a new dispatcher", () => {
@@ -110,28 +115,8 @@ describe("the dispatcher process", () => {
     const solo = await startKnit({ env: { KNIT_DISPATCHER: "off" } });
     try {
       expect(dispatcherPid(solo)).toBeUndefined();
-      kubectlApply(solo, `apiVersion: eventing.knative.dev/v1
-kind: Broker
-metadata: { name: outside }
----
-apiVersion: eventing.knative.dev/v1
-kind: Trigger
-metadata: { name: to-sink }
-spec:
-  broker: outside
-  subscriber: { uri: "${sink.url("/solo")}" }
-`);
-      await whenReady(solo, "triggers", "to-sink");
-      const status = await new Promise<number>((done) => {
-        const req = request({ host: "127.0.0.1", port: solo.port, path: "/default/outside", method: "POST", headers: {
-          host: "broker-ingress.knative-eventing.svc.cluster.local", "ce-id": "solo-1", "ce-source": "/dispatcher-test", "ce-type": "t", "ce-specversion": "1.0",
-        } }, (res) => {
-          res.resume();
-          res.on("end", () => done(res.statusCode ?? 0));
-        });
-        req.end("solo");
-      });
-      expect(status).toBe(202);
+      await brokerToSink(solo, "/solo");
+      expect(await send("solo-1", solo)).toBe(202);
       await waitFor("the event delivered by the platform itself", () => (sink.received("/solo").some((r) => r.headers["ce-id"] === "solo-1") ? true : undefined));
     } finally {
       await solo.stop();
