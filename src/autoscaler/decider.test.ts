@@ -37,6 +37,8 @@ describe("decide", () => {
     ["no traffic yet within stable window + grace: keep one", {}, { lastRequestAt: T0 - 60_000 }, 1],
     ["idle for stable window + grace: zero", {}, { lastRequestAt: T0 - 90_000 }, 0],
     ["at zero with no traffic within the windows (initial scale 0): stays at zero", {}, { lastRequestAt: T0 - 1000, readyInstances: 0 }, 0],
+    ["a request waiting while no instance is ready yet (a pod starting): one", {}, { lastRequestAt: T0 - 400, panicValue: 1, readyInstances: 0 }, 1],
+    ["a request waiting while no instance is ready yet, activation-scale 3: three", { activationScale: 3 }, { lastRequestAt: T0 - 400, panicValue: 1, readyInstances: 0 }, 3],
     ["retention period holds the last instance", { retentionMs: 120_000 }, { lastRequestAt: T0 - 90_000 }, 1],
     ["enable-scale-to-zero false keeps one", { enableScaleToZero: false }, { lastRequestAt: T0 - 1_000_000 }, 1],
     ["rps target", { metric: "rps", target: 140 }, { stableValue: 300, panicValue: 300, readyInstances: 3 }, 3],

@@ -68,7 +68,9 @@ export function decide(spec: AutoscalerSpec, input: DeciderInput, state: Decider
     const idleFor = input.lastRequestAt === undefined ? Infinity : input.now - input.lastRequestAt;
     const mayReachZero = spec.enableScaleToZero && idleFor >= spec.stableWindowMs + spec.scaleToZeroGraceMs && idleFor >= spec.retentionMs;
     // Not yet: keep the last instance, but never start one that no traffic asked for (initial scale 0).
-    if (!mayReachZero) desired = Math.min(1, input.readyInstances);
+    // A request waiting in the activator is traffic asking for one, also while none is ready yet (a pod
+    // still starting): Knative's activator reports the requests it holds as the revision's concurrency.
+    if (!mayReachZero) desired = input.readyInstances > 0 || input.panicValue > 0 ? 1 : 0;
   }
   if (desired > 0 && input.readyInstances === 0) desired = Math.max(desired, spec.activationScale);
   desired = Math.max(desired, spec.minScale);
