@@ -92,6 +92,44 @@ describe("the dispatcher process", () => {
     expect(dispatcherPid(knit)).toBe(after);
   }, 30_000);
 
+  it("that stops answering (its socket still open) is given up: the platform makes the deliveries", async () => {
+    kubectlApply(knit, `apiVersion: eventing.knative.dev/v1
+kind: Broker
+metadata: { name: stalled }
+---
+apiVersion: eventing.knative.dev/v1
+kind: Trigger
+metadata: { name: stalled-to-sink }
+spec:
+  broker: stalled
+  subscriber: { uri: "${sink.url("/stalled")}" }
+  delivery: { timeout: PT0.5S, retry: 5, backoffPolicy: linear, backoffDelay: PT0.5S }
+`);
+    await whenReady(knit, "triggers", "stalled-to-sink");
+    const post = (id: string) => new Promise<number>((done) => {
+      const req = request({ host: "127.0.0.1", port: knit.port, path: "/default/stalled", method: "POST", headers: {
+        host: "broker-ingress.knative-eventing.svc.cluster.local", "ce-id": id, "ce-source": "/dispatcher-test", "ce-type": "t", "ce-specversion": "1.0",
+      } }, (res) => {
+        res.resume();
+        res.on("end", () => done(res.statusCode ?? 0));
+      });
+      req.end(id);
+    });
+    const got = (id: string) => sink.received("/stalled").some((r) => r.headers["ce-id"] === id);
+    expect(await post("stalled-warm-up")).toBe(202);
+    await waitFor("the warm-up through the dispatcher", () => (got("stalled-warm-up") ? true : undefined));
+    const pid = dispatcherPid(knit)!;
+    process.kill(pid, "SIGSTOP");
+    try {
+      expect(await post("while-stopped")).toBe(202);
+      // Overdue after its 0.5 s timeout and the 2 s grace (checked every 2 s), retried 0.5 s later from the platform.
+      await waitFor("the event delivered while the dispatcher is stopped", () => (got("while-stopped") ? true : undefined), 15_000);
+      expect(dispatcherPid(knit)).toBe(pid);
+    } finally {
+      process.kill(pid, "SIGCONT");
+    }
+  }, 40_000);
+
   it("sends nothing for anyone without the platform's token: 401", async () => {
     const port = /address = "127\.0\.0\.1:(\d+)"/.exec(readFileSync(join(knit.stateDir, "build", "dispatcher.capnp"), "utf8"))![1];
     const upgrade = { upgrade: "websocket", connection: "upgrade", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==" };

@@ -11,6 +11,8 @@ import { decodeOutcome, encodeAttempts } from "./wire.ts";
 const GRACE_MS = 2_000;
 /** After the dispatcher could not be reached, attempts are made here for this long before it is tried again. */
 const DOWN_MS = 1_000;
+/** How long opening the socket may take: a dispatcher that accepts connections but never answers is down. */
+const CONNECT_TIMEOUT_MS = 2_000;
 
 interface Waiting {
   attempt: Attempt;
@@ -72,7 +74,10 @@ export class DispatchClient {
   private connect(): Promise<WebSocket | undefined> {
     this.connecting ??= (async () => {
       try {
-        const response = await this.dispatcher.fetch("http://dispatcher/attempts", { headers: { upgrade: "websocket", authorization: `Bearer ${this.token}` } });
+        const response = await this.dispatcher.fetch("http://dispatcher/attempts", {
+          headers: { upgrade: "websocket", authorization: `Bearer ${this.token}` },
+          signal: AbortSignal.timeout(CONNECT_TIMEOUT_MS),
+        });
         const socket = response.webSocket;
         if (!socket) {
           await response.body?.cancel();
@@ -124,16 +129,22 @@ export class DispatchClient {
     }
   }
 
-  /** A dispatcher that stops answering (but keeps its socket) must not hold attempts past their timeout. */
+  /**
+   * A dispatcher that stops answering but keeps its socket open (stopped, or its thread held) must not
+   * hold attempts past their timeout: once one is overdue the socket counts as lost, the overdue attempts
+   * end with 504 (the log retries them by their delivery spec), and the rest are made here.
+   */
   private armSweep(): void {
     if (this.sweepTimer !== undefined) return;
     this.sweepTimer = setTimeout(() => {
       this.sweepTimer = undefined;
       const now = Date.now();
-      for (const [id, w] of this.waiting) {
-        if (now - w.sentAt < w.attempt.timeoutMs + GRACE_MS) continue;
-        this.waiting.delete(id);
-        w.resolve({ status: 504, errorBody: `the dispatcher gave no outcome within ${w.attempt.timeoutMs} ms` });
+      const socket = this.socket;
+      for (const w of this.waiting.values()) {
+        if (now - w.sentAt < w.attempt.timeoutMs + GRACE_MS || !socket) continue;
+        this.downUntil = now + DOWN_MS;
+        this.lost(socket);
+        break;
       }
       if (this.waiting.size) this.armSweep();
     }, GRACE_MS);
