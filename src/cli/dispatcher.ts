@@ -1,10 +1,12 @@
 // The dispatcher process next to the platform's workerd (see src/eventing/dispatch): started before it,
-// restarted when it dies, stopped with it. While it is down the platform makes its deliveries itself.
+// restarted when it dies or stops answering its liveness probe (as the platform's workerd is), stopped
+// with it. While it is down the platform makes its deliveries itself.
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { dispatcherConfig } from "./capnp.ts";
 import { writePrivate } from "./state.ts";
+import { livenessOptions, probeHttp, watchLiveness } from "./liveness.ts";
 
 const RESTART_DELAY_MS = 100;
 const MAX_RESTART_DELAY_MS = 5_000;
@@ -32,14 +34,21 @@ export async function startDispatcher(opts: DispatcherOptions): Promise<Dispatch
   let stopped = false;
   let delay = RESTART_DELAY_MS;
   let restartTimer: ReturnType<typeof setTimeout> | undefined;
+  let stopProbe = () => {};
+  const liveness = livenessOptions();
   const run = () => {
     const startedAt = Date.now();
     const c = spawn(opts.workerd, ["serve", config, "--experimental"], { stdio: ["ignore", "pipe", "pipe"] });
     child = c;
+    stopProbe = watchLiveness(() => probeHttp(`http://127.0.0.1:${opts.port}/healthz`, liveness.timeoutMs), (failures) => {
+      opts.log(`knit: the dispatcher did not answer its liveness probe ${failures} times in a row; killing it`);
+      c.kill("SIGKILL");
+    }, liveness);
     c.stdout?.on("data", (chunk: Buffer) => opts.output("stdout", chunk));
     c.stderr?.on("data", (chunk: Buffer) => opts.output("stderr", chunk));
     c.once("error", (err) => opts.log(`knit: the dispatcher could not start: ${err.message}`));
     c.once("exit", (code, signal) => {
+      stopProbe();
       if (stopped) return;
       // A process that ran a while starts again at once; one that keeps dying waits longer each time.
       delay = Date.now() - startedAt > 10_000 ? RESTART_DELAY_MS : Math.min(delay * 2, MAX_RESTART_DELAY_MS);
@@ -52,6 +61,7 @@ export async function startDispatcher(opts: DispatcherOptions): Promise<Dispatch
     pid: () => child?.pid,
     async stop() {
       stopped = true;
+      stopProbe();
       clearTimeout(restartTimer);
       const c = child;
       if (!c || c.exitCode !== null || c.signalCode !== null) return;

@@ -2,6 +2,7 @@
 // holds workerd's thread (workerd does not enforce CPU limits locally), and then nothing answers, /healthz
 // included. After `failureThreshold` probes in a row fail, knit kills workerd and restarts it.
 
+import { request as httpRequest } from "node:http";
 import { request } from "node:https";
 
 export interface LivenessOptions {
@@ -28,6 +29,19 @@ export function livenessOptions(env: NodeJS.ProcessEnv = process.env): LivenessO
 export function probeHealth(apiUrl: string, token: string, ca: string, timeoutMs: number): Promise<boolean> {
   return new Promise((done) => {
     const req = request(`${apiUrl}/healthz`, { headers: { authorization: `Bearer ${token}` }, ca, timeout: timeoutMs }, (res) => {
+      res.resume();
+      done(res.statusCode === 200);
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => done(false));
+    req.end();
+  });
+}
+
+/** GET /healthz over plain http (the dispatcher): true when it answers 200 within the timeout. */
+export function probeHttp(url: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((done) => {
+    const req = httpRequest(url, { timeout: timeoutMs }, (res) => {
       res.resume();
       done(res.statusCode === 200);
     });

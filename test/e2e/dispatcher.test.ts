@@ -149,6 +149,25 @@ spec:
     }
   });
 
+  it("that hangs is killed by its liveness probe and restarted", async () => {
+    const probed = await startKnit({ env: { KNIT_LIVENESS_PERIOD_SECONDS: "1", KNIT_LIVENESS_TIMEOUT_SECONDS: "1", KNIT_LIVENESS_FAILURE_THRESHOLD: "2" } });
+    try {
+      await brokerToSink(probed, "/probed");
+      const hung = dispatcherPid(probed)!;
+      process.kill(hung, "SIGSTOP");
+      await waitFor("the probe killing the hung dispatcher", () => (probed.output().includes("the dispatcher did not answer its liveness probe 2 times in a row; killing it") ? true : undefined), 20_000);
+      const fresh = await waitFor("a new dispatcher", () => {
+        const pid = dispatcherPid(probed);
+        return pid && pid !== hung ? pid : undefined;
+      });
+      expect(fresh).not.toBe(hung);
+      expect(await send("after-probe", probed)).toBe(202);
+      await waitFor("an event after the restart", () => (sink.received("/probed").some((r) => r.headers["ce-id"] === "after-probe") ? true : undefined));
+    } finally {
+      await probed.stop();
+    }
+  }, 60_000);
+
   it("is not run with KNIT_DISPATCHER=off; the platform delivers itself", async () => {
     const solo = await startKnit({ env: { KNIT_DISPATCHER: "off" } });
     try {
