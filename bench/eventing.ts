@@ -176,10 +176,16 @@ const BROKERS = [
   { broker: "split", triggers: 10, split: true },
 ];
 
-/** A platform with the three brokers and their triggers, each delivering to the subscriber. */
-async function platformWithBrokers(dir: string, subscriber: Awaited<ReturnType<typeof startSubscriber>>, subPort: number, dispatcher: boolean) {
+/** V8 flags for the last platform's rows: young-generation collection of the C++ objects behind requests. */
+const YOUNG_GC_FLAGS = "--cppgc-young-generation";
+
+/** A platform with the three brokers and their triggers, each delivering to the subscriber; `v8Flags` as KNIT_V8_FLAGS. */
+async function platformWithBrokers(dir: string, subscriber: Awaited<ReturnType<typeof startSubscriber>>, subPort: number, dispatcher: boolean, v8Flags?: string) {
   const [port, apiPort] = [await freePort(), await freePort()];
-  const platform = await startPlatform({ port, apiPort, stateDir: join(dir, dispatcher ? "state" : "state-solo"), examples: "", output: process.env.BENCH_VERBOSE ? undefined : () => {}, log: () => {}, dispatcher });
+  const saved = process.env.KNIT_V8_FLAGS;
+  if (v8Flags !== undefined) process.env.KNIT_V8_FLAGS = v8Flags;
+  const platform = await startPlatform({ port, apiPort, stateDir: join(dir, `state-${dispatcher ? "d" : "solo"}${v8Flags ? "-flags" : ""}`), examples: "", output: process.env.BENCH_VERBOSE ? undefined : () => {}, log: () => {}, dispatcher })
+    .finally(() => (saved === undefined ? delete process.env.KNIT_V8_FLAGS : (process.env.KNIT_V8_FLAGS = saved)));
   for (const b of BROKERS) {
     for (const doc of triggersYaml(b.broker, b.triggers, subPort, b.split).split("---\n")) {
       const obj = parse(doc);
@@ -262,7 +268,16 @@ export async function runEventing(): Promise<BenchReport> {
     await measure("without the dispatcher: 10 triggers, each event matching all 10", BROKER_HOST, "/default/ten", port, 10);
     await paced(`without the dispatcher: 1 trigger, sent at ${TARGET_RATE}/s`, "/default/one", TARGET_RATE, 1);
 
-    const [direct, one, split, ten, onePaced, splitPaced, tenPaced, soloOne, soloTen, soloPaced] = rows;
+    // The same platform as the first (with its dispatcher), its V8 collecting young C++ objects on its own.
+    await platform.stop();
+    platform = undefined;
+    const young = await platformWithBrokers(dir, subscriber, subPort, true, YOUNG_GC_FLAGS);
+    platform = young.platform;
+    port = young.port;
+    await paced(`KNIT_V8_FLAGS=${YOUNG_GC_FLAGS}: 1 trigger, sent at ${TARGET_RATE}/s`, "/default/one", TARGET_RATE, 1);
+    await paced(`KNIT_V8_FLAGS=${YOUNG_GC_FLAGS}: 10 triggers, each event matching 1, sent at ${TARGET_RATE}/s`, "/default/split", TARGET_RATE, 1, 10);
+
+    const [direct, one, split, ten, onePaced, splitPaced, tenPaced, soloOne, soloTen, soloPaced, youngPaced, youngSplit] = rows;
     const figures: Figure[] = [
       { figure: "events/s, 1 trigger", value: one.eventsPerSec.toFixed(0), target: ">= 2000", result: verdict(one.eventsPerSec >= 2000) },
       { figure: `p99 ms, 1 trigger, ${TARGET_RATE} events/s sent steadily`, value: onePaced.p99.toFixed(1), target: "<= 50", result: verdict(onePaced.p99 <= 50 && onePaced.eventsPerSec >= TARGET_RATE * 0.95) },
@@ -278,13 +293,14 @@ export async function runEventing(): Promise<BenchReport> {
       reported("events/s with / without the dispatcher process, 1 trigger", `${one.eventsPerSec.toFixed(0)} / ${soloOne.eventsPerSec.toFixed(0)} (${(one.eventsPerSec / soloOne.eventsPerSec).toFixed(2)}×)`),
       reported("deliveries/s with / without the dispatcher process, 10 triggers all matching", `${ten.deliveriesPerSec.toFixed(0)} / ${soloTen.deliveriesPerSec.toFixed(0)} (${(ten.deliveriesPerSec / soloTen.deliveriesPerSec).toFixed(2)}×)`),
       reported(`p99 ms with / without the dispatcher process, 1 trigger at ${TARGET_RATE}/s`, `${onePaced.p99.toFixed(1)} / ${soloPaced.p99.toFixed(1)}`),
+      reported(`p99 ms at ${TARGET_RATE}/s with KNIT_V8_FLAGS=${YOUNG_GC_FLAGS}, 1 trigger / 10 each matching 1 (default flags: above)`, `${youngPaced.p99.toFixed(1)} / ${youngSplit.p99.toFixed(1)}`),
     ];
     const text = [
       `Durable broker → trigger → subscriber — ${new Date().toISOString().slice(0, 10)}, ${machine()}`,
       `wrk -t1 -c${CONNECTIONS} -d${SECONDS}s per row, binary-mode CloudEvents; every event is in SQLite before its 202; events/s = events acknowledged / time until the last delivery arrived; latency = send (stamped by wrk) to arrival at the subscriber (a Node HTTP server on the same machine); ` +
         `"each event matching 1": Trigger i filters on type bench.event.t{i} and wrk cycles through the 10 types; "all 10": every Trigger filters on bench.event, 10 deliveries per event; ` +
         `"sent at N/s": events sent at a steady rate from this process (64 keep-alive connections at most) instead of wrk's as fast as answered; the p99 targets are read there, at ${TARGET_RATE} events/s (and events/s must keep up with it); ` +
-        `deliveries are made by the dispatcher process beside the platform (a second workerd), except in the rows "without the dispatcher" (a platform started with KNIT_DISPATCHER=off, measured after the others)\n`,
+        `deliveries are made by the dispatcher process beside the platform (a second workerd), except in the rows "without the dispatcher" (a platform started with KNIT_DISPATCHER=off, measured after the others); the rows "KNIT_V8_FLAGS=…" run on a third platform, with its dispatcher, whose two workerd processes run V8 with that flag (not Knit's default)\n`,
       table(["path", "events", "deliveries", "events/s", "deliveries/s", "p50 ms", "p99 ms"],
         rows.map((r) => [r.path, r.events, r.deliveries, r.eventsPerSec, r.deliveriesPerSec, r.p50, r.p99])),
       "",

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { build } from "./build.ts";
+import { build, v8FlagsFromEnv } from "./build.ts";
 import { ApiClient } from "./client.ts";
 import { workerdBinary } from "./start.ts";
 import { freePort, parseKubeconfig } from "./state.ts";
@@ -72,5 +72,16 @@ describe("knit build", () => {
     const out = await build({ out: join(dir, "o"), port: 1, apiPort: 2, stateDir: join(dir, "s"), entry: join(dir, "e.js"), token: "given" });
     expect(out.tokenFile).toBeUndefined();
     expect(await readFile(out.config, "utf8")).toContain('(name = "API_TOKEN", text = "given")');
+  });
+});
+
+describe("KNIT_V8_FLAGS", () => {
+  it.each([
+    [undefined, []],
+    ["", []],
+    ["--cppgc-young-generation", ["--cppgc-young-generation"]],
+    ["  --a   --b=1 ", ["--a", "--b=1"]],
+  ])("%j → %j", (value, flags) => {
+    expect(v8FlagsFromEnv(value === undefined ? {} : { KNIT_V8_FLAGS: value })).toEqual(flags);
   });
 });

@@ -21,6 +21,11 @@ export function platformEntry(env: NodeJS.ProcessEnv = process.env): string {
   return env.KNIT_WORKER_ENTRY ? resolve(env.KNIT_WORKER_ENTRY) : join(PROJECT_ROOT, "src", "index.ts");
 }
 
+/** KNIT_V8_FLAGS: flags for the V8 of Knit's workerd processes (platform and dispatcher), space-separated. */
+export function v8FlagsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.KNIT_V8_FLAGS ?? "").split(/\s+/).filter(Boolean);
+}
+
 export interface WritePlatformOptions {
   entry: string;
   outDir: string;
@@ -55,6 +60,7 @@ export async function writePlatform(opts: WritePlatformOptions): Promise<{ worke
     podRuntime: opts.podRuntime,
     host: opts.host,
     dispatcherPort: opts.dispatcherPort,
+    v8Flags: v8FlagsFromEnv(),
   });
   // The config holds the API token: owner-only, like the token file.
   await writePrivate(config, text);

@@ -39,6 +39,14 @@ describe("platformConfig", () => {
     expect(() => platformConfig({ ...base, dispatcherPort: 70000 })).toThrow(/invalid dispatcher port/);
   });
 
+  it("passes V8 flags only when asked for, in both processes' configs", () => {
+    expect(text).not.toContain("v8Flags");
+    const flags = ["--cppgc-young-generation", "--max-old-space-size=512"];
+    expect(platformConfig({ ...base, v8Flags: flags })).toContain('v8Flags = ["--cppgc-young-generation", "--max-old-space-size=512"],');
+    expect(dispatcherConfig({ workerFile: "worker.js", port: 9123, token: "t", v8Flags: flags })).toContain('v8Flags = ["--cppgc-young-generation", "--max-old-space-size=512"],');
+    expect(platformConfig({ ...base, v8Flags: [] })).not.toContain("v8Flags");
+  });
+
   it("honours host and compatibility date", () => {
     const t = platformConfig({ ...base, host: "0.0.0.0", compatibilityDate: "2026-01-01" });
     expect(t).toContain('address = "0.0.0.0:8080"');

@@ -23,6 +23,8 @@ export interface PlatformConfigOptions {
   podRuntime?: boolean;
   /** Port of the dispatcher process on 127.0.0.1 (deliveries to subscribers outside Knit go through it). */
   dispatcherPort?: number;
+  /** Flags for the process's V8 (workerd's `v8Flags`); none by default. */
+  v8Flags?: readonly string[];
 }
 
 /** Service names inside the config; `workerd serve --directory-path do-disk=/path` can move the state. */
@@ -64,6 +66,12 @@ function workerHead(workerFile: string, compatibilityDate: string | undefined): 
   globalOutbound = ${s(CONFIG_NAMES.platformNet)},`;
 }
 
+/** The config's `v8Flags` line, or nothing: V8's own defaults unless flags were asked for. */
+function v8FlagsLine(flags: readonly string[] | undefined): string {
+  if (!flags?.length) return "";
+  return `\n  v8Flags = [${flags.map(capnpString).join(", ")}],`;
+}
+
 function checkedPort(flag: string, port: number): number {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`invalid ${flag}: ${port}`);
   return port;
@@ -76,7 +84,7 @@ export function platformConfig(opts: PlatformConfigOptions): string {
   if (opts.port === opts.apiPort) throw new Error(`the ingress and API ports must differ (both ${opts.port})`);
   const s = capnpString;
   return `${PREAMBLE}
-const config :Workerd.Config = (
+const config :Workerd.Config = (${v8FlagsLine(opts.v8Flags)}
   services = [
     (name = ${s(CONFIG_NAMES.main)}, worker = .platform),
     (name = ${s(CONFIG_NAMES.disk)}, disk = (path = ${s(opts.doDir)}, writable = true)),
@@ -131,13 +139,14 @@ export interface DispatcherConfigOptions {
   /** Bearer token the platform sends (the API's). */
   token: string;
   compatibilityDate?: string;
+  v8Flags?: readonly string[];
 }
 
 /** The dispatcher process: the platform bundle's "dispatch" entrypoint on 127.0.0.1, reaching any address. */
 export function dispatcherConfig(opts: DispatcherConfigOptions): string {
   const s = capnpString;
   return `${PREAMBLE}
-const config :Workerd.Config = (
+const config :Workerd.Config = (${v8FlagsLine(opts.v8Flags)}
   services = [
     (name = ${s(CONFIG_NAMES.dispatcher)}, worker = .dispatcher),
     ${platformNetService()},

@@ -12,6 +12,7 @@ import { maxAttempts, parseIsoDuration, retryDelayMs } from "./delivery.ts";
 import { deadLetterExtensions, isRetryable } from "./dead-letter.ts";
 import { deliveryFor } from "../platform.ts";
 import type { Attempt, Outcome } from "./attempt.ts";
+import { Batcher } from "./batch-window.ts";
 
 const CONFIG_KEY = "config";
 /** Deliveries running at once per log. */
@@ -39,7 +40,7 @@ export class EventLog extends DurableObject<Env> {
   private alarmAt: number | undefined;
   private pendingEvents: { event: StoredEvent; done: () => void }[] = [];
   private pendingFinished: { seq: number; target: string }[] = [];
-  private flushScheduled = false;
+  private readonly flusher = new Batcher(() => this.flush());
   private readonly delivery: (a: Attempt) => Promise<Outcome>;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -80,17 +81,14 @@ export class EventLog extends DurableObject<Env> {
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setTimeout(() => this.flush(), 0);
+    this.flusher.schedule();
   }
 
   /**
-   * Writes what the last moment brought (finished deliveries, new events) in one turn, so one SQLite
-   * commit covers many events: a commit per event would bound the log to a few thousand writes a second.
+   * Writes what the last moment brought (finished deliveries, new events; see Batcher) in one turn, so
+   * one SQLite commit covers many events: a commit per event would bound the log to a few thousand writes a second.
    */
   private flush(): void {
-    this.flushScheduled = false;
     const finished = this.pendingFinished;
     this.pendingFinished = [];
     if (finished.length) this.finishAll(finished);

@@ -1,11 +1,12 @@
 // The event log's side of the dispatcher: one WebSocket to it per event log, on which the attempts
-// started in the same turn go as one message, and their outcomes come back as they end. The platform's
-// thread then spends a line of JSON on a delivery instead of an outgoing HTTP request. Attempts the
+// started close together (see Batcher) go as one message, and their outcomes come back the same way.
+// The platform's thread then spends a line of JSON on a delivery instead of an outgoing HTTP request. Attempts the
 // dispatcher does not answer (it is down, restarting, or the socket broke) are made here instead, so a
 // dispatcher's failure never fails a delivery.
 
 import type { Attempt, Outcome } from "../attempt.ts";
 import { decodeOutcome, encodeAttempts } from "./wire.ts";
+import { Batcher } from "../batch-window.ts";
 
 /** Beyond an attempt's timeout, how long the dispatcher may take to report it before it is given up (504). */
 const GRACE_MS = 2_000;
@@ -31,7 +32,7 @@ export class DispatchClient {
   private nextId = 0;
   private readonly waiting = new Map<number, Waiting>();
   private queued: { id: number; w: Waiting }[] = [];
-  private scheduled = false;
+  private readonly sender = new Batcher(() => void this.flush());
   private sweepTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(dispatcher: Fetcher, token: string, here: (a: Attempt) => Promise<Outcome>) {
@@ -44,15 +45,11 @@ export class DispatchClient {
     if (Date.now() < this.downUntil) return this.here(a);
     return new Promise((resolve) => {
       this.queued.push({ id: this.nextId++, w: { attempt: a, sentAt: Date.now(), resolve } });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setTimeout(() => void this.flush(), 0);
-      }
+      this.sender.schedule();
     });
   }
 
   private async flush(): Promise<void> {
-    this.scheduled = false;
     const batch = this.queued;
     this.queued = [];
     if (!batch.length) return;

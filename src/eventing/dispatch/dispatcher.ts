@@ -1,11 +1,12 @@
 // The dispatcher: a worker of its own, run by `knit start` in a second workerd process, that makes the
-// delivery attempts the event logs hand it and sends back each outcome as it ends. workerd runs a
+// delivery attempts the event logs hand it and sends back the outcomes as they end. workerd runs a
 // process's workers on one thread; with the deliveries to subscribers outside Knit made here, the
 // platform's thread keeps the ingress, the event logs' SQLite and the revisions, and the outgoing HTTP
 // requests run on another core. Each event log holds one WebSocket to it (GET /attempts with Upgrade).
 
 import { attempt } from "../attempt.ts";
 import { WireError, decodeAttempts, encodeOutcome } from "./wire.ts";
+import { Batcher } from "../batch-window.ts";
 
 export interface DispatcherEnv {
   /** Bearer token callers must send: the dispatcher sends requests anywhere, so not for anyone on the host. */
@@ -29,12 +30,10 @@ export async function serveDispatch(request: Request, env: DispatcherEnv, send: 
   return new Response(null, { status: 101, webSocket: client });
 }
 
-/** Makes every attempt a message brings; outcomes that end in the same turn go back as one message. */
+/** Makes every attempt a message brings; outcomes go back gathered (see Batcher). */
 function serveSocket(socket: WebSocket, send: typeof fetch): void {
   let pending = "";
-  let flushing = false;
-  const flush = () => {
-    flushing = false;
+  const sender = new Batcher(() => {
     const text = pending;
     pending = "";
     try {
@@ -42,7 +41,7 @@ function serveSocket(socket: WebSocket, send: typeof fetch): void {
     } catch {
       // The event log went away: it makes again what it had not heard back about.
     }
-  };
+  });
   socket.addEventListener("message", (e) => {
     if (typeof e.data !== "string") return socket.close(1003, "attempts are text");
     let batch: ReturnType<typeof decodeAttempts>;
@@ -54,10 +53,7 @@ function serveSocket(socket: WebSocket, send: typeof fetch): void {
     for (const { i, attempt: a } of batch) {
       void attempt(send, a).then((outcome) => {
         pending += encodeOutcome(i, outcome);
-        if (!flushing) {
-          flushing = true;
-          queueMicrotask(flush);
-        }
+        sender.schedule();
       });
     }
   });
