@@ -22,6 +22,11 @@ const CLOCK_SLACK_MS = 20;
 const REPLY = "#reply";
 const DEAD_LETTER = "#dls";
 
+interface Enqueued {
+  event: StoredEvent;
+  targetIds: string[];
+}
+
 interface DueRow {
   seq: number;
   target: string;
@@ -94,7 +99,7 @@ export class EventLog extends DurableObject<Env> {
     if (finished.length) this.finishAll(finished);
     const events = this.pendingEvents;
     this.pendingEvents = [];
-    for (const e of events) this.accept(e.event);
+    this.enqueueAll(events.flatMap((e) => this.deliveriesOf(e.event)));
     for (const e of events) e.done();
     if (this.backlog) this.pump();
   }
@@ -104,23 +109,40 @@ export class EventLog extends DurableObject<Env> {
     this.pump();
   }
 
-  /** Writes the event and a delivery for every target it passes, and starts them. */
-  private accept(event: StoredEvent): void {
-    const targets = this.config!.targets.filter((t) => matchesTrigger(t.filter, t.filters, attributesOf(event)));
-    if (targets.length === 0) return;
-    this.enqueue(event, targets.map((t) => t.id));
+  /** The event with the targets whose filters it passes; none when no Trigger wants it (it is not stored). */
+  private deliveriesOf(event: StoredEvent): Enqueued[] {
+    const attributes = attributesOf(event);
+    const targetIds = this.config!.targets.filter((t) => matchesTrigger(t.filter, t.filters, attributes)).map((t) => t.id);
+    return targetIds.length ? [{ event, targetIds }] : [];
   }
 
   private enqueue(event: StoredEvent, targetIds: string[]): void {
+    this.enqueueAll([{ event, targetIds }]);
+  }
+
+  /**
+   * Writes the events and their deliveries, and starts them: one statement for all the events and one
+   * for all their deliveries, since each exec is a cursor object (more for the collector to sweep) and a
+   * call into SQLite. The rows are numbered in the order given (ORDER BY key), so the numbers returned,
+   * sorted, are the events' in order. A first attempt is due at once (0): only retries carry a time.
+   */
+  private enqueueAll(items: Enqueued[]): void {
+    if (!items.length) return;
     const sql = this.ctx.storage.sql;
-    const now = Date.now();
-    const text = JSON.stringify(event);
-    const seq = sql.exec<{ seq: number }>("INSERT INTO events (event) VALUES (?) RETURNING seq", text).one().seq;
-    // A first attempt is due at once (0): only retries carry a time. One statement for all the rows: each
-    // exec is a cursor object and a call into SQLite, and an event can have many deliveries.
-    sql.exec("INSERT INTO deliveries (seq, target, attempt, due) SELECT ?, value, 0, 0 FROM json_each(?)", seq, JSON.stringify(targetIds));
-    this.remaining.set(seq, targetIds.length);
-    for (const target of targetIds) this.start({ seq, target, attempt: 0, event: text, parsed: event });
+    const seqs = sql
+      .exec<{ seq: number }>("INSERT INTO events (event) SELECT value FROM json_each(?) ORDER BY key RETURNING seq", JSON.stringify(items.map((i) => i.event)))
+      .toArray()
+      .map((r) => r.seq)
+      .sort((a, b) => a - b);
+    const rows: [number, string][] = [];
+    items.forEach((item, k) => {
+      for (const target of item.targetIds) rows.push([seqs[k], target]);
+    });
+    sql.exec("INSERT INTO deliveries (seq, target, attempt, due) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), 0, 0 FROM json_each(?)", JSON.stringify(rows));
+    items.forEach((item, k) => {
+      this.remaining.set(seqs[k], item.targetIds.length);
+      for (const target of item.targetIds) this.start({ seq: seqs[k], target, attempt: 0, parsed: item.event });
+    });
   }
 
   /**
@@ -159,7 +181,8 @@ export class EventLog extends DurableObject<Env> {
     this.ctx.waitUntil(this.ctx.storage.setAlarm(due));
   }
 
-  private start(row: { seq: number; target: string; attempt: number; event: string; parsed?: StoredEvent }): void {
+  /** A delivery from SQLite carries its event's text; one just written carries the event itself. */
+  private start(row: { seq: number; target: string; attempt: number; event?: string; parsed?: StoredEvent }): void {
     const key = `${row.seq}|${row.target}`;
     if (this.inFlight.has(key)) return;
     if (this.inFlight.size >= MAX_IN_FLIGHT) {
@@ -167,7 +190,7 @@ export class EventLog extends DurableObject<Env> {
       return;
     }
     this.inFlight.add(key);
-    this.ctx.waitUntil(this.deliver(row.seq, row.target, row.attempt, row.parsed ?? (JSON.parse(row.event) as StoredEvent)).then((finished) => {
+    this.ctx.waitUntil(this.deliver(row.seq, row.target, row.attempt, row.parsed ?? (JSON.parse(row.event!) as StoredEvent)).then((finished) => {
       // A finished delivery stays "in flight" until its row is deleted by the next flush.
       if (finished) return;
       this.inFlight.delete(key);
