@@ -102,14 +102,17 @@ function binaryData(contentType: string, header: string | undefined, bytes: Uint
   return out;
 }
 
-/** The event in binary mode, as Knative delivers it. */
-export function toBinary(event: StoredEvent, extraHeaders: Record<string, string> = {}): { headers: Headers; body: string | Uint8Array | null } {
+/**
+ * The event in binary mode, as Knative delivers it. The headers are a plain object (lower-case names), not
+ * a Headers: one more C++ object per event for the collector, and every caller only passes them on.
+ */
+export function toBinary(event: StoredEvent, extraHeaders: Record<string, string> = {}): { headers: Record<string, string>; body: string | Uint8Array | null } {
   const message = HTTP.binary(new CloudEvent(event, false));
-  const headers = new Headers();
-  for (const [k, v] of Object.entries(message.headers)) if (v !== undefined) headers.set(k, String(v));
-  if (event.time === undefined) headers.delete("ce-time");
-  if (event.datacontenttype === undefined && !(typeof event.data === "object" && event.data !== null)) headers.delete("content-type");
-  for (const [k, v] of Object.entries(extraHeaders)) headers.set(k, v);
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(message.headers)) if (v !== undefined) headers[k.toLowerCase()] = String(v);
+  if (event.time === undefined) delete headers["ce-time"];
+  if (event.datacontenttype === undefined && !(typeof event.data === "object" && event.data !== null)) delete headers["content-type"];
+  for (const [k, v] of Object.entries(extraHeaders)) headers[k.toLowerCase()] = v;
   const body = event.data_base64 !== undefined ? base64Bytes(String(event.data_base64)) : event.data === undefined ? null : bodyOf(message.body);
   return { headers, body };
 }
