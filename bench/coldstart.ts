@@ -150,7 +150,8 @@ async function sampleColdWarm(port: number, names: string[]): Promise<{ cold: nu
 }
 
 async function newPlatform(dir: string, name: string): Promise<Platform> {
-  const [port, apiPort] = [await freePort(), await freePort()];
+  const port = await freePort();
+  const apiPort = await freePort(undefined, [port]);
   return startPlatform({ port, apiPort, stateDir: join(dir, name), examples: null, output: () => {}, log: () => {} });
 }
 

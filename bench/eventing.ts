@@ -181,7 +181,8 @@ const YOUNG_GC_FLAGS = "--cppgc-young-generation";
 
 /** A platform with the three brokers and their triggers, each delivering to the subscriber; `v8Flags` as KNIT_V8_FLAGS. */
 async function platformWithBrokers(dir: string, subscriber: Awaited<ReturnType<typeof startSubscriber>>, subPort: number, dispatcher: boolean, v8Flags?: string) {
-  const [port, apiPort] = [await freePort(), await freePort()];
+  const port = await freePort();
+  const apiPort = await freePort(undefined, [port]);
   const saved = process.env.KNIT_V8_FLAGS;
   if (v8Flags !== undefined) process.env.KNIT_V8_FLAGS = v8Flags;
   const platform = await startPlatform({ port, apiPort, stateDir: join(dir, `state-${dispatcher ? "d" : "solo"}${v8Flags ? "-flags" : ""}`), examples: "", output: process.env.BENCH_VERBOSE ? undefined : () => {}, log: () => {}, dispatcher })

@@ -154,7 +154,8 @@ export async function runScale(): Promise<BenchReport> {
   const onInt = () => void stop().then(() => process.exit(130));
   process.once("SIGINT", onInt);
   try {
-    const [port, apiPort] = [await freePort(), await freePort()];
+    const port = await freePort();
+    const apiPort = await freePort(undefined, [port]);
     platform = await startPlatform({ port, apiPort, stateDir: join(dir, "state"), examples: null, output: () => {}, log: () => {} });
     api = new Api(platform);
     const { image } = await platform.client.pushScript("hello", await bundleModule(HELLO));

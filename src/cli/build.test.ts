@@ -35,7 +35,8 @@ describe("knit build", () => {
     const dir = await mkdtemp(join(tmpdir(), "knit-build-"));
     const entry = join(dir, "entry.js");
     await writeFile(entry, WORKER);
-    const [port, apiPort] = [await freePort(), await freePort()];
+    const port = await freePort();
+    const apiPort = await freePort(undefined, [port]);
     const out = await build({ out: join(dir, "out"), port, apiPort, stateDir: join(dir, "state"), entry });
     const token = (await readFile(out.tokenFile!, "utf8")).trim();
     expect((await stat(out.tokenFile!)).mode & 0o777).toBe(0o600);

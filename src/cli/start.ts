@@ -118,7 +118,7 @@ export async function startPlatform(opts: StartOptions = {}): Promise<Platform> 
   const ingressUrl = `http://127.0.0.1:${port}`;
   await writePrivate(paths.kubeconfig, kubeconfigText(apiUrl, token, apiTls.cert));
   // Cluster mode serves the Kubernetes API only: no events to deliver, no dispatcher.
-  const dispatcherPort = opts.mode === "cluster" || !(opts.dispatcher ?? dispatcherWanted()) ? undefined : await freePort();
+  const dispatcherPort = opts.mode === "cluster" || !(opts.dispatcher ?? dispatcherWanted()) ? undefined : await freePort("127.0.0.1", [port, apiPort]);
   const { config } = await writePlatform({ entry: opts.entry ?? platformEntry(), outDir: paths.build, port, apiPort, doDir: paths.doDir, token, apiTls, mode: opts.mode, podRuntime: opts.podRevisions, host: opts.host, dispatcherPort });
 
   const output = opts.output ?? ((stream, chunk) => (stream === "stdout" ? process.stdout : process.stderr).write(chunk));

@@ -115,8 +115,18 @@ export function probePort(port: number, host = "127.0.0.1"): Promise<string | un
   });
 }
 
-/** An ephemeral port free right now (tests and tools; a race with other processes remains possible). */
-export function freePort(host = "127.0.0.1"): Promise<number> {
+/**
+ * An ephemeral port free right now, and none of `avoid` (ports chosen a moment ago and not yet bound,
+ * which the system may hand out again). For tests and tools; a race with other processes remains.
+ */
+export async function freePort(host = "127.0.0.1", avoid: readonly number[] = []): Promise<number> {
+  for (;;) {
+    const port = await anyFreePort(host);
+    if (!avoid.includes(port)) return port;
+  }
+}
+
+function anyFreePort(host: string): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer();
     server.once("error", fail);

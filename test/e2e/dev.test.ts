@@ -31,7 +31,8 @@ spec:
       containers:
         - image: worker://./app.ts
 `);
-    const [port, apiPort] = [await freePort(), await freePort()];
+    const port = await freePort();
+    const apiPort = await freePort(undefined, [port]);
     child = spawn(process.execPath, [KNIT, "dev", "--port", String(port), "--api-port", String(apiPort), "--state-dir", join(dir, "state"), "-f", dir], { cwd: ROOT });
     let out = "";
     child.stdout!.on("data", (c: Buffer) => (out += c.toString()));

@@ -51,7 +51,7 @@ export interface StartKnitOptions {
 
 export async function startKnit(opts: StartKnitOptions = {}): Promise<KnitHandle> {
   const port = opts.port ?? (await freePort());
-  const apiPort = opts.apiPort ?? (await freePort());
+  const apiPort = opts.apiPort ?? (await freePort(undefined, [port]));
   const stateDir = opts.stateDir ?? mkdtempSync(join(tmpdir(), "knit-e2e-"));
   const env = { ...process.env, ...opts.env };
   const child = spawn(process.execPath, [KNIT, "start", "--port", String(port), "--api-port", String(apiPort), "--state-dir", stateDir, ...(opts.args ?? [])], {
