@@ -1,7 +1,6 @@
 // The ingress: Host → Route → weighted revision → the revision's isolate.
 // The routing table is cached with its version; a warm request makes no storage round trip.
 
-import { Hono } from "hono";
 import type { HostRoute, RevisionTarget, RoutingTable } from "./table.ts";
 import { revisionKey } from "./table.ts";
 import { revisionStub, type LoadScript } from "./isolate.ts";
@@ -34,25 +33,26 @@ const MAX_AGE_MS = 2000;
 export function createIngress(deps: RouterDeps) {
   const cache = new TableCache(deps);
   const capacity = deps.activator ? new CapacityCache(deps.activator) : undefined;
-  const app = new Hono();
-  app.all("*", async (c) => {
-    const ctx = executionContext(c);
+  const handle = async (request: Request, ctx: ExecutionContext | undefined): Promise<Response> => {
     const table = await cache.current(ctx);
     // workerd builds the request URL from the Host header; Miniflare's dispatchFetch keeps the URL's host.
-    const rawHost = urlHost(c.req.url);
+    const rawHost = urlHost(request.url);
     if (!hostPortValid(rawHost)) return text(400, `invalid Host header "${rawHost}": the port must be a number from 0 to 65535\n`);
     const host = normalizeHost(rawHost);
     const special = deps.hostHandler?.(host);
-    if (special) return special(c.req.raw);
+    if (special) return special(request);
     // Own keys only: a Host such as "__proto__" must not find Object.prototype.
     const route = Object.hasOwn(table.hosts, host) ? table.hosts[host] : undefined;
     if (!route) return text(404, `no Knative route for host "${host}"\n`);
     const target = table.revisions[revisionKey(route.namespace, pick(route))];
-    return forwardToRevision(deps, target, route, c.req.raw, { capacity, ctx, autoscaler: table.autoscaler ?? {} });
-  });
+    return forwardToRevision(deps, target, route, request, { capacity, ctx, autoscaler: table.autoscaler ?? {} });
+  };
   return {
     fetch(request: Request, ctx?: ExecutionContext): Promise<Response> {
-      return Promise.resolve(app.fetch(request, undefined, ctx));
+      return handle(request, ctx).catch((err: unknown) => {
+        console.error(err);
+        return text(500, "Internal Server Error");
+      });
     },
     /** Whether a request to `host` is Knit's to serve (a Route's host or a special host). */
     async serves(host: string): Promise<boolean> {
@@ -178,15 +178,6 @@ function urlHost(url: string): string {
   const start = url.indexOf("://") + 3;
   const end = url.indexOf("/", start);
   return end < 0 ? url.slice(start) : url.slice(start, end);
-}
-
-/** Hono throws when asked for an execution context it was not given (a caller without one, as in tests). */
-function executionContext(c: { executionCtx: unknown }): ExecutionContext | undefined {
-  try {
-    return c.executionCtx as ExecutionContext;
-  } catch {
-    return undefined;
-  }
 }
 
 function text(status: number, body: string, headers: Record<string, string> = {}): Response {
