@@ -9,7 +9,7 @@ import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startPlatform, type Platform } from "../src/cli/start.ts";
-import { freePort } from "../src/cli/state.ts";
+import { freePort, freePorts } from "../src/cli/state.ts";
 import { applySources } from "../src/cli/apply.ts";
 import type { ApiClient } from "../src/cli/client.ts";
 import { startDirectWorker } from "./direct.ts";
@@ -150,8 +150,7 @@ async function sampleColdWarm(port: number, names: string[]): Promise<{ cold: nu
 }
 
 async function newPlatform(dir: string, name: string): Promise<Platform> {
-  const port = await freePort();
-  const apiPort = await freePort(undefined, [port]);
+  const [port, apiPort] = await freePorts(2);
   return startPlatform({ port, apiPort, stateDir: join(dir, name), examples: null, output: () => {}, log: () => {} });
 }
 

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startPlatform, type Platform } from "../src/cli/start.ts";
-import { freePort } from "../src/cli/state.ts";
+import { freePort, freePorts } from "../src/cli/state.ts";
 import { parse } from "yaml";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -179,14 +179,10 @@ const BROKERS = [
 /** V8 flags for the last platform's rows: young-generation collection of the C++ objects behind requests. */
 const YOUNG_GC_FLAGS = "--cppgc-young-generation";
 
-/** A platform with the three brokers and their triggers, each delivering to the subscriber; `v8Flags` as KNIT_V8_FLAGS. */
-async function platformWithBrokers(dir: string, subscriber: Awaited<ReturnType<typeof startSubscriber>>, subPort: number, dispatcher: boolean, v8Flags?: string) {
-  const port = await freePort();
-  const apiPort = await freePort(undefined, [port]);
-  const saved = process.env.KNIT_V8_FLAGS;
-  if (v8Flags !== undefined) process.env.KNIT_V8_FLAGS = v8Flags;
-  const platform = await startPlatform({ port, apiPort, stateDir: join(dir, `state-${dispatcher ? "d" : "solo"}${v8Flags ? "-flags" : ""}`), examples: "", output: process.env.BENCH_VERBOSE ? undefined : () => {}, log: () => {}, dispatcher })
-    .finally(() => (saved === undefined ? delete process.env.KNIT_V8_FLAGS : (process.env.KNIT_V8_FLAGS = saved)));
+/** A platform with the three brokers and their triggers, each delivering to the subscriber; `v8Flags` as KNIT_V8_FLAGS would give. */
+async function platformWithBrokers(dir: string, subscriber: Awaited<ReturnType<typeof startSubscriber>>, subPort: number, dispatcher: boolean, v8Flags?: string[]) {
+  const [port, apiPort] = await freePorts(2);
+  const platform = await startPlatform({ port, apiPort, stateDir: join(dir, `state-${dispatcher ? "d" : "solo"}${v8Flags ? "-flags" : ""}`), examples: "", output: process.env.BENCH_VERBOSE ? undefined : () => {}, log: () => {}, dispatcher, v8Flags });
   for (const b of BROKERS) {
     for (const doc of triggersYaml(b.broker, b.triggers, subPort, b.split).split("---\n")) {
       const obj = parse(doc);
@@ -272,7 +268,7 @@ export async function runEventing(): Promise<BenchReport> {
     // The same platform as the first (with its dispatcher), its V8 collecting young C++ objects on its own.
     await platform.stop();
     platform = undefined;
-    const young = await platformWithBrokers(dir, subscriber, subPort, true, YOUNG_GC_FLAGS);
+    const young = await platformWithBrokers(dir, subscriber, subPort, true, [YOUNG_GC_FLAGS]);
     platform = young.platform;
     port = young.port;
     await paced(`KNIT_V8_FLAGS=${YOUNG_GC_FLAGS}: 1 trigger, sent at ${TARGET_RATE}/s`, "/default/one", TARGET_RATE, 1);

@@ -9,7 +9,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startPlatform, type Platform } from "../src/cli/start.ts";
-import { freePort } from "../src/cli/state.ts";
+import { freePorts } from "../src/cli/state.ts";
 import { bundleModule } from "../src/cli/bundle.ts";
 import { cpuSeconds, figuresTable, machine, mean, percentile, reported, sequential, sleep, table, verdict, workerdPid, type BenchReport, type Figure } from "./lib.ts";
 import { ApiWatch, type KObj } from "./watch.ts";
@@ -154,8 +154,7 @@ export async function runScale(): Promise<BenchReport> {
   const onInt = () => void stop().then(() => process.exit(130));
   process.once("SIGINT", onInt);
   try {
-    const port = await freePort();
-    const apiPort = await freePort(undefined, [port]);
+    const [port, apiPort] = await freePorts(2);
     platform = await startPlatform({ port, apiPort, stateDir: join(dir, "state"), examples: null, output: () => {}, log: () => {} });
     api = new Api(platform);
     const { image } = await platform.client.pushScript("hello", await bundleModule(HELLO));

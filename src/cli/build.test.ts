@@ -9,7 +9,7 @@ import { parse } from "yaml";
 import { build, v8FlagsFromEnv } from "./build.ts";
 import { ApiClient } from "./client.ts";
 import { workerdBinary } from "./start.ts";
-import { freePort, parseKubeconfig } from "./state.ts";
+import { freePorts, parseKubeconfig } from "./state.ts";
 
 const WORKER = `import { DurableObject, WorkerEntrypoint } from "cloudflare:workers";
 export class Activator extends DurableObject {}
@@ -35,8 +35,7 @@ describe("knit build", () => {
     const dir = await mkdtemp(join(tmpdir(), "knit-build-"));
     const entry = join(dir, "entry.js");
     await writeFile(entry, WORKER);
-    const port = await freePort();
-    const apiPort = await freePort(undefined, [port]);
+    const [port, apiPort] = await freePorts(2);
     const out = await build({ out: join(dir, "out"), port, apiPort, stateDir: join(dir, "state"), entry });
     const token = (await readFile(out.tokenFile!, "utf8")).trim();
     expect((await stat(out.tokenFile!)).mode & 0o777).toBe(0o600);

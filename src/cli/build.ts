@@ -40,6 +40,7 @@ export interface WritePlatformOptions {
   host?: string;
   /** Port of the dispatcher process, when one runs beside the platform. */
   dispatcherPort?: number;
+  v8Flags?: readonly string[];
 }
 
 /** Bundles the worker and writes config.capnp next to it; answers both paths. */
@@ -60,7 +61,7 @@ export async function writePlatform(opts: WritePlatformOptions): Promise<{ worke
     podRuntime: opts.podRuntime,
     host: opts.host,
     dispatcherPort: opts.dispatcherPort,
-    v8Flags: v8FlagsFromEnv(),
+    v8Flags: opts.v8Flags,
   });
   // The config holds the API token: owner-only, like the token file.
   await writePrivate(config, text);
@@ -87,7 +88,7 @@ export async function build(opts: BuildOptions): Promise<{ dir: string; config: 
   }
   const doDir = statePaths(opts.stateDir).doDir;
   const apiTls = await ensureTls(join(dir, "tls"));
-  const written = await writePlatform({ entry: opts.entry ?? platformEntry(), outDir: dir, port: opts.port, apiPort: opts.apiPort, doDir, token, apiTls });
+  const written = await writePlatform({ entry: opts.entry ?? platformEntry(), outDir: dir, port: opts.port, apiPort: opts.apiPort, doDir, token, apiTls, v8Flags: v8FlagsFromEnv() });
   const kubeconfig = join(dir, "kubeconfig");
   await writePrivate(kubeconfig, kubeconfigText(`https://127.0.0.1:${opts.apiPort}`, token, apiTls.cert));
   await writeFile(join(dir, "README.md"), readme({ dir, port: opts.port, apiPort: opts.apiPort, doDir, tokenFile }));

@@ -6,7 +6,6 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { dispatcherConfig } from "./capnp.ts";
 import { writePrivate } from "./state.ts";
-import { v8FlagsFromEnv } from "./build.ts";
 import { livenessOptions, probeHttp, watchLiveness } from "./liveness.ts";
 
 const RESTART_DELAY_MS = 100;
@@ -22,6 +21,7 @@ export interface DispatcherOptions {
   buildDir: string;
   port: number;
   token: string;
+  v8Flags?: readonly string[];
   workerd: string;
   output: (stream: "stdout" | "stderr", chunk: Buffer) => void;
   log: (line: string) => void;
@@ -30,7 +30,7 @@ export interface DispatcherOptions {
 export async function startDispatcher(opts: DispatcherOptions): Promise<DispatcherProcess> {
   const config = join(opts.buildDir, "dispatcher.capnp");
   // Holds the token: owner-only, like config.capnp.
-  await writePrivate(config, dispatcherConfig({ workerFile: "worker.js", port: opts.port, token: opts.token, v8Flags: v8FlagsFromEnv() }));
+  await writePrivate(config, dispatcherConfig({ workerFile: "worker.js", port: opts.port, token: opts.token, v8Flags: opts.v8Flags }));
   let child: ChildProcess | undefined;
   let stopped = false;
   let delay = RESTART_DELAY_MS;

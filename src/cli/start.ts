@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { applySources } from "./apply.ts";
 import { ensureTls } from "./tls.ts";
 import { ApiClient } from "./client.ts";
-import { PROJECT_ROOT, platformEntry, writePlatform } from "./build.ts";
+import { PROJECT_ROOT, platformEntry, v8FlagsFromEnv, writePlatform } from "./build.ts";
 import { livenessOptions, probeHealth, watchLiveness } from "./liveness.ts";
 import { startDispatcher } from "./dispatcher.ts";
 import {
@@ -37,6 +37,8 @@ export interface StartOptions {
   log?: (line: string) => void;
   /** Run the dispatcher process (default: unless KNIT_DISPATCHER=off). */
   dispatcher?: boolean;
+  /** Flags for the V8 of both workerd processes (default: KNIT_V8_FLAGS). */
+  v8Flags?: readonly string[];
 }
 
 export interface Platform {
@@ -118,11 +120,12 @@ export async function startPlatform(opts: StartOptions = {}): Promise<Platform> 
   const ingressUrl = `http://127.0.0.1:${port}`;
   await writePrivate(paths.kubeconfig, kubeconfigText(apiUrl, token, apiTls.cert));
   // Cluster mode serves the Kubernetes API only: no events to deliver, no dispatcher.
+  const v8Flags = opts.v8Flags ?? v8FlagsFromEnv();
   const dispatcherPort = opts.mode === "cluster" || !(opts.dispatcher ?? dispatcherWanted()) ? undefined : await freePort("127.0.0.1", [port, apiPort]);
-  const { config } = await writePlatform({ entry: opts.entry ?? platformEntry(), outDir: paths.build, port, apiPort, doDir: paths.doDir, token, apiTls, mode: opts.mode, podRuntime: opts.podRevisions, host: opts.host, dispatcherPort });
+  const { config } = await writePlatform({ entry: opts.entry ?? platformEntry(), outDir: paths.build, port, apiPort, doDir: paths.doDir, token, apiTls, mode: opts.mode, podRuntime: opts.podRevisions, host: opts.host, dispatcherPort, v8Flags });
 
   const output = opts.output ?? ((stream, chunk) => (stream === "stdout" ? process.stdout : process.stderr).write(chunk));
-  const dispatcher = dispatcherPort === undefined ? undefined : await startDispatcher({ buildDir: paths.build, port: dispatcherPort, token, workerd: workerdBinary(), output, log });
+  const dispatcher = dispatcherPort === undefined ? undefined : await startDispatcher({ buildDir: paths.build, port: dispatcherPort, token, v8Flags, workerd: workerdBinary(), output, log });
   const child = spawn(workerdBinary(), ["serve", config, "--experimental"], { stdio: ["ignore", "pipe", "pipe"] });
   const errTail = tail(8000);
   child.stdout?.on("data", (c: Buffer) => output("stdout", c));

@@ -126,6 +126,13 @@ export async function freePort(host = "127.0.0.1", avoid: readonly number[] = []
   }
 }
 
+/** `count` distinct free ports (an ingress and an API port, say), none of them handed out twice. */
+export async function freePorts(count: number, host = "127.0.0.1"): Promise<number[]> {
+  const ports: number[] = [];
+  while (ports.length < count) ports.push(await freePort(host, ports));
+  return ports;
+}
+
 function anyFreePort(host: string): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer();

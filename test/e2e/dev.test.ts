@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Agent } from "node:http";
-import { freePort } from "../../src/cli/state.ts";
+import { freePorts } from "../../src/cli/state.ts";
 import { KNIT, ROOT } from "./helpers/platform.ts";
 import { hit, waitFor } from "./helpers/load.ts";
 
@@ -31,8 +31,7 @@ spec:
       containers:
         - image: worker://./app.ts
 `);
-    const port = await freePort();
-    const apiPort = await freePort(undefined, [port]);
+    const [port, apiPort] = await freePorts(2);
     child = spawn(process.execPath, [KNIT, "dev", "--port", String(port), "--api-port", String(apiPort), "--state-dir", join(dir, "state"), "-f", dir], { cwd: ROOT });
     let out = "";
     child.stdout!.on("data", (c: Buffer) => (out += c.toString()));

@@ -56,6 +56,12 @@ function send(id: string, to: KnitHandle = knit): Promise<number> {
 
 const arrived = (id: string) => sink.received("/outside").filter((r) => r.headers["ce-id"] === id).length;
 
+/** Sends event `id` to `on`'s broker (acknowledged with 202) and waits until the sink has it at `path`. */
+async function deliveredThrough(on: KnitHandle, path: string, id: string, what: string): Promise<void> {
+  expect(await send(id, on)).toBe(202);
+  await waitFor(what, () => (sink.received(path).some((r) => r.headers["ce-id"] === id) ? true : undefined));
+}
+
 describe("the dispatcher process", () => {
   it("makes the deliveries to a uri subscriber: a stopped dispatcher holds them until it continues", async () => {
     expect(await send("warm-up")).toBe(202);
@@ -161,8 +167,7 @@ spec:
         return pid && pid !== hung ? pid : undefined;
       });
       expect(fresh).not.toBe(hung);
-      expect(await send("after-probe", probed)).toBe(202);
-      await waitFor("an event after the restart", () => (sink.received("/probed").some((r) => r.headers["ce-id"] === "after-probe") ? true : undefined));
+      await deliveredThrough(probed, "/probed", "after-probe", "an event after the restart");
     } finally {
       await probed.stop();
     }
@@ -173,10 +178,23 @@ spec:
     try {
       expect(dispatcherPid(solo)).toBeUndefined();
       await brokerToSink(solo, "/solo");
-      expect(await send("solo-1", solo)).toBe(202);
-      await waitFor("the event delivered by the platform itself", () => (sink.received("/solo").some((r) => r.headers["ce-id"] === "solo-1") ? true : undefined));
+      await deliveredThrough(solo, "/solo", "solo-1", "the event delivered by the platform itself");
     } finally {
       await solo.stop();
+    }
+  }, 60_000);
+
+  it("runs both workerd processes with KNIT_V8_FLAGS, and delivers as before", async () => {
+    const flagged = await startKnit({ env: { KNIT_V8_FLAGS: "--cppgc-young-generation" } });
+    try {
+      for (const file of ["config.capnp", "dispatcher.capnp"]) {
+        expect(readFileSync(join(flagged.stateDir, "build", file), "utf8")).toContain('v8Flags = ["--cppgc-young-generation"],');
+      }
+      expect(dispatcherPid(flagged)).toBeDefined();
+      await brokerToSink(flagged, "/flagged");
+      await deliveredThrough(flagged, "/flagged", "flagged-1", "the event delivered");
+    } finally {
+      await flagged.stop();
     }
   }, 60_000);
 });
