@@ -38,8 +38,8 @@ export interface WritePlatformOptions {
   mode?: "cluster";
   podRuntime?: boolean;
   host?: string;
-  /** Port of the dispatcher process, when one runs beside the platform. */
-  dispatcherPort?: number;
+  /** Unix socket of the dispatcher process, when one runs beside the platform. */
+  dispatcherSocket?: string;
   v8Flags?: readonly string[];
 }
 
@@ -60,7 +60,7 @@ export async function writePlatform(opts: WritePlatformOptions): Promise<{ worke
     mode: opts.mode,
     podRuntime: opts.podRuntime,
     host: opts.host,
-    dispatcherPort: opts.dispatcherPort,
+    dispatcherSocket: opts.dispatcherSocket,
     v8Flags: opts.v8Flags,
   });
   // The config holds the API token: owner-only, like the token file.

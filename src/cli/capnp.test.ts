@@ -33,17 +33,18 @@ describe("platformConfig", () => {
 
   it("binds the dispatcher only when one runs", () => {
     expect(text).not.toContain("DISPATCHER");
-    const t = platformConfig({ ...base, dispatcherPort: 9123 });
-    expect(t).toContain('(name = "dispatcher", external = (address = "127.0.0.1:9123", http = ()))');
+    const t = platformConfig({ ...base, dispatcherSocket: "/tmp/knit-dispatch-x/dispatcher.sock" });
+    expect(t).toContain('(name = "dispatcher", external = (address = "unix:/tmp/knit-dispatch-x/dispatcher.sock", http = ()))');
     expect(t).toContain('(name = "DISPATCHER", service = "dispatcher")');
-    expect(() => platformConfig({ ...base, dispatcherPort: 70000 })).toThrow(/invalid dispatcher port/);
+    expect(() => platformConfig({ ...base, dispatcherSocket: "relative/dispatcher.sock" })).toThrow(/invalid dispatcher socket/);
+    expect(() => platformConfig({ ...base, dispatcherSocket: `/${"d".repeat(107)}` })).toThrow(/invalid dispatcher socket.*at most 107 bytes/);
   });
 
   it("passes V8 flags only when asked for, in both processes' configs", () => {
     expect(text).not.toContain("v8Flags");
     const flags = ["--cppgc-young-generation", "--max-old-space-size=512"];
     expect(platformConfig({ ...base, v8Flags: flags })).toContain('v8Flags = ["--cppgc-young-generation", "--max-old-space-size=512"],');
-    expect(dispatcherConfig({ workerFile: "worker.js", port: 9123, token: "t", v8Flags: flags })).toContain('v8Flags = ["--cppgc-young-generation", "--max-old-space-size=512"],');
+    expect(dispatcherConfig({ workerFile: "worker.js", socket: "/tmp/d.sock", token: "t", v8Flags: flags })).toContain('v8Flags = ["--cppgc-young-generation", "--max-old-space-size=512"],');
     expect(platformConfig({ ...base, v8Flags: [] })).not.toContain("v8Flags");
   });
 
@@ -82,15 +83,19 @@ describe("platformConfig", () => {
 });
 
 describe("dispatcherConfig", () => {
-  const text = dispatcherConfig({ workerFile: "worker.js", port: 9123, token: "t0ken" });
+  const text = dispatcherConfig({ workerFile: "worker.js", socket: "/tmp/knit-dispatch-x/dispatcher.sock", token: "t0ken" });
 
   it.each([
-    ["listens on loopback only", '(name = "dispatch", address = "127.0.0.1:9123", http = (),'],
+    ["listens on a unix socket only, no TCP port", '(name = "dispatch", address = "unix:/tmp/knit-dispatch-x/dispatcher.sock", http = (),'],
     ["serves the bundle's dispatch entrypoint", 'service = (name = "dispatcher", entrypoint = "dispatch")'],
     ["reaches any address (subscribers on loopback included)", 'globalOutbound = "platform-net"'],
     ["requires the platform's token", '(name = "DISPATCH_TOKEN", text = "t0ken")'],
   ])("%s", (_what, fragment) => {
     expect(text).toContain(fragment);
+  });
+
+  it("has no other socket", () => {
+    expect(text.match(/address = /g)).toHaveLength(1);
   });
 
   it("holds no state: no Durable Object storage", () => {

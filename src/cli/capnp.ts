@@ -21,8 +21,8 @@ export interface PlatformConfigOptions {
   mode?: "cluster";
   /** A Kubernetes bridge runs pod revisions for this Knit. */
   podRuntime?: boolean;
-  /** Port of the dispatcher process on 127.0.0.1 (deliveries to subscribers outside Knit go through it). */
-  dispatcherPort?: number;
+  /** Unix socket of the dispatcher process (deliveries to subscribers outside Knit go through it). */
+  dispatcherSocket?: string;
   /** Flags for the process's V8 (workerd's `v8Flags`); none by default. */
   v8Flags?: readonly string[];
 }
@@ -72,6 +72,12 @@ function v8FlagsLine(flags: readonly string[] | undefined): string {
   return `\n  v8Flags = [${flags.map(capnpString).join(", ")}],`;
 }
 
+/** A unix socket's address for workerd: an absolute path that fits in sun_path (107 bytes and a NUL). */
+function unixAddress(what: string, path: string): string {
+  if (!path.startsWith("/") || Buffer.byteLength(path) > 107) throw new Error(`invalid ${what}: ${path} (an absolute path of at most 107 bytes)`);
+  return `unix:${path}`;
+}
+
 function checkedPort(flag: string, port: number): number {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`invalid ${flag}: ${port}`);
   return port;
@@ -91,9 +97,9 @@ const config :Workerd.Config = (${v8FlagsLine(opts.v8Flags)}
     # Revisions' outbound: public addresses only, so a revision cannot reach the API or loopback.
     (name = ${s(CONFIG_NAMES.publicNet)}, network = (allow = ["public"])),
     # The platform's own outbound (event deliveries to a Trigger's \`uri\`): any address, loopback included.
-    ${platformNetService()},${opts.dispatcherPort ? `
+    ${platformNetService()},${opts.dispatcherSocket ? `
     # The dispatcher process: makes the platform's event deliveries to subscribers outside Knit.
-    (name = ${s(CONFIG_NAMES.dispatcher)}, external = (address = ${s(`127.0.0.1:${checkedPort("dispatcher port", opts.dispatcherPort)}`)}, http = ())),` : ""}
+    (name = ${s(CONFIG_NAMES.dispatcher)}, external = (address = ${s(unixAddress("dispatcher socket", opts.dispatcherSocket))}, http = ())),` : ""}
   ],
   sockets = [
     (name = "ingress", address = ${s(`${host}:${opts.port}`)}, http = (), service = ${s(CONFIG_NAMES.main)}),
@@ -115,7 +121,7 @@ ${workerHead(opts.workerFile, opts.compatibilityDate)}
     (name = "MODE", text = ${s(opts.mode)}),` : ""}${opts.podRuntime ? `
     (name = "POD_RUNTIME", text = "true"),` : ""}
     (name = "PUBLIC_NET", service = ${s(CONFIG_NAMES.publicNet)}),
-    (name = "OUTBOUND", service = (name = ${s(CONFIG_NAMES.main)}, entrypoint = "Outbound")),${opts.dispatcherPort ? `
+    (name = "OUTBOUND", service = (name = ${s(CONFIG_NAMES.main)}, entrypoint = "Outbound")),${opts.dispatcherSocket ? `
     (name = "DISPATCHER", service = ${s(CONFIG_NAMES.dispatcher)}),` : ""}
   ],
   durableObjectNamespaces = [
@@ -134,15 +140,15 @@ ${workerHead(opts.workerFile, opts.compatibilityDate)}
 export interface DispatcherConfigOptions {
   /** The platform's bundle, relative to the config file's directory (the dispatcher is its "dispatch" entrypoint). */
   workerFile: string;
-  /** Port on 127.0.0.1. */
-  port: number;
+  /** Unix socket it listens on (absolute path). */
+  socket: string;
   /** Bearer token the platform sends (the API's). */
   token: string;
   compatibilityDate?: string;
   v8Flags?: readonly string[];
 }
 
-/** The dispatcher process: the platform bundle's "dispatch" entrypoint on 127.0.0.1, reaching any address. */
+/** The dispatcher process: the platform bundle's "dispatch" entrypoint on a unix socket (no TCP port), reaching any address. */
 export function dispatcherConfig(opts: DispatcherConfigOptions): string {
   const s = capnpString;
   return `${PREAMBLE}
@@ -152,7 +158,7 @@ const config :Workerd.Config = (${v8FlagsLine(opts.v8Flags)}
     ${platformNetService()},
   ],
   sockets = [
-    (name = "dispatch", address = ${s(`127.0.0.1:${checkedPort("dispatcher port", opts.port)}`)}, http = (),
+    (name = "dispatch", address = ${s(unixAddress("dispatcher socket", opts.socket))}, http = (),
      service = (name = ${s(CONFIG_NAMES.dispatcher)}, entrypoint = "dispatch")),
   ],
 );

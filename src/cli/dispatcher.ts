@@ -3,6 +3,7 @@
 // with it. While it is down the platform makes its deliveries itself.
 
 import { spawn, type ChildProcess } from "node:child_process";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { dispatcherConfig } from "./capnp.ts";
 import { writePrivate } from "./state.ts";
@@ -19,7 +20,8 @@ export interface DispatcherProcess {
 export interface DispatcherOptions {
   /** The platform's build directory (holds worker.js; dispatcher.capnp is written beside it). */
   buildDir: string;
-  port: number;
+  /** Unix socket it listens on; its directory should be the caller's alone. */
+  socket: string;
   token: string;
   v8Flags?: readonly string[];
   workerd: string;
@@ -30,7 +32,7 @@ export interface DispatcherOptions {
 export async function startDispatcher(opts: DispatcherOptions): Promise<DispatcherProcess> {
   const config = join(opts.buildDir, "dispatcher.capnp");
   // Holds the token: owner-only, like config.capnp.
-  await writePrivate(config, dispatcherConfig({ workerFile: "worker.js", port: opts.port, token: opts.token, v8Flags: opts.v8Flags }));
+  await writePrivate(config, dispatcherConfig({ workerFile: "worker.js", socket: opts.socket, token: opts.token, v8Flags: opts.v8Flags }));
   let child: ChildProcess | undefined;
   let stopped = false;
   let delay = RESTART_DELAY_MS;
@@ -39,9 +41,11 @@ export async function startDispatcher(opts: DispatcherOptions): Promise<Dispatch
   const liveness = livenessOptions();
   const run = () => {
     const startedAt = Date.now();
+    // A dispatcher that died leaves its socket file behind, and workerd will not bind over it.
+    rmSync(opts.socket, { force: true });
     const c = spawn(opts.workerd, ["serve", config, "--experimental"], { stdio: ["ignore", "pipe", "pipe"] });
     child = c;
-    stopProbe = watchLiveness(() => probeHttp(`http://127.0.0.1:${opts.port}/healthz`, liveness.timeoutMs), (failures) => {
+    stopProbe = watchLiveness(() => probeHttp("http://dispatcher/healthz", liveness.timeoutMs, opts.socket), (failures) => {
       opts.log(`knit: the dispatcher did not answer its liveness probe ${failures} times in a row; killing it`);
       c.kill("SIGKILL");
     }, liveness);

@@ -39,9 +39,9 @@ export function probeHealth(apiUrl: string, token: string, ca: string, timeoutMs
 }
 
 /** GET /healthz over plain http (the dispatcher): true when it answers 200 within the timeout. */
-export function probeHttp(url: string, timeoutMs: number): Promise<boolean> {
+export function probeHttp(url: string, timeoutMs: number, socketPath?: string): Promise<boolean> {
   return new Promise((done) => {
-    const req = httpRequest(url, { timeout: timeoutMs }, (res) => {
+    const req = httpRequest(url, { timeout: timeoutMs, socketPath }, (res) => {
       res.resume();
       done(res.statusCode === 200);
     });

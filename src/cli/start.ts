@@ -3,8 +3,9 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { applySources } from "./apply.ts";
 import { ensureTls } from "./tls.ts";
@@ -13,7 +14,7 @@ import { PROJECT_ROOT, platformEntry, v8FlagsFromEnv, writePlatform } from "./bu
 import { livenessOptions, probeHealth, watchLiveness } from "./liveness.ts";
 import { startDispatcher } from "./dispatcher.ts";
 import {
-  DEFAULT_API_PORT, DEFAULT_PORT, DEFAULT_STATE_DIR, ensureDir, ensureToken, freePort, kubeconfigText, liveOwner, probePort, statePaths,
+  DEFAULT_API_PORT, DEFAULT_PORT, DEFAULT_STATE_DIR, ensureDir, ensureToken, kubeconfigText, liveOwner, probePort, statePaths,
   writePrivate,
 } from "./state.ts";
 
@@ -121,11 +122,14 @@ export async function startPlatform(opts: StartOptions = {}): Promise<Platform> 
   await writePrivate(paths.kubeconfig, kubeconfigText(apiUrl, token, apiTls.cert));
   // Cluster mode serves the Kubernetes API only: no events to deliver, no dispatcher.
   const v8Flags = opts.v8Flags ?? v8FlagsFromEnv();
-  const dispatcherPort = opts.mode === "cluster" || !(opts.dispatcher ?? dispatcherWanted()) ? undefined : await freePort("127.0.0.1", [port, apiPort]);
-  const { config } = await writePlatform({ entry: opts.entry ?? platformEntry(), outDir: paths.build, port, apiPort, doDir: paths.doDir, token, apiTls, mode: opts.mode, podRuntime: opts.podRevisions, host: opts.host, dispatcherPort, v8Flags });
+  // The dispatcher listens on a unix socket in a directory of its own (mkdtemp: mode 0700), not on a TCP
+  // port: no port to race other processes for, and no address anyone else on the host can reach.
+  const dispatcherDir = opts.mode === "cluster" || !(opts.dispatcher ?? dispatcherWanted()) ? undefined : await mkdtemp(join(tmpdir(), "knit-dispatch-"));
+  const dispatcherSocket = dispatcherDir && join(dispatcherDir, "dispatcher.sock");
+  const { config } = await writePlatform({ entry: opts.entry ?? platformEntry(), outDir: paths.build, port, apiPort, doDir: paths.doDir, token, apiTls, mode: opts.mode, podRuntime: opts.podRevisions, host: opts.host, dispatcherSocket, v8Flags });
 
   const output = opts.output ?? ((stream, chunk) => (stream === "stdout" ? process.stdout : process.stderr).write(chunk));
-  const dispatcher = dispatcherPort === undefined ? undefined : await startDispatcher({ buildDir: paths.build, port: dispatcherPort, token, v8Flags, workerd: workerdBinary(), output, log });
+  const dispatcher = dispatcherSocket === undefined ? undefined : await startDispatcher({ buildDir: paths.build, socket: dispatcherSocket, token, v8Flags, workerd: workerdBinary(), output, log });
   const child = spawn(workerdBinary(), ["serve", config, "--experimental"], { stdio: ["ignore", "pipe", "pipe"] });
   const errTail = tail(8000);
   child.stdout?.on("data", (c: Buffer) => output("stdout", c));
@@ -141,10 +145,14 @@ export async function startPlatform(opts: StartOptions = {}): Promise<Platform> 
     });
   });
   // The dispatcher belongs to this workerd: when it exits (stopped or crashed), so does the dispatcher.
-  void exited.then(() => dispatcher?.stop());
+  const stopDispatcher = async () => {
+    await dispatcher?.stop();
+    if (dispatcherDir) await rm(dispatcherDir, { recursive: true, force: true });
+  };
+  void exited.then(stopDispatcher);
   const stop = async () => {
     await stopChild(child, exited);
-    await dispatcher?.stop();
+    await stopDispatcher();
     await rm(paths.pid, { force: true });
   };
 

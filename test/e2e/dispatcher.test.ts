@@ -137,11 +137,11 @@ spec:
   }, 40_000);
 
   it("sends nothing for anyone without the platform's token: 401", async () => {
-    const port = /address = "127\.0\.0\.1:(\d+)"/.exec(readFileSync(join(knit.stateDir, "build", "dispatcher.capnp"), "utf8"))![1];
+    const socketPath = /address = "unix:([^"]+)"/.exec(readFileSync(join(knit.stateDir, "build", "dispatcher.capnp"), "utf8"))![1];
     const upgrade = { upgrade: "websocket", connection: "upgrade", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==" };
     for (const headers of [{}, upgrade, { ...upgrade, authorization: "Bearer wrong" }]) {
       const res = await new Promise<{ status: number; body: string }>((done, fail) => {
-        const req = request({ host: "127.0.0.1", port, path: "/attempts", headers }, (r) => {
+        const req = request({ socketPath, path: "/attempts", headers }, (r) => {
           let body = "";
           r.on("data", (c: Buffer) => (body += c.toString()));
           r.on("end", () => done({ status: r.statusCode ?? 0, body }));

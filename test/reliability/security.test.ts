@@ -2,8 +2,8 @@
 // nor the disk, nor another revision except through that revision's public route; a DomainMapping cannot
 // take a host another namespace holds; Host headers are normalised so none bypasses routing.
 
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startKnit, type KnitHandle } from "../e2e/helpers/platform.ts";
 import { applyModule, ready, report } from "./lib.ts";
@@ -54,8 +54,13 @@ describe("security", () => {
   it("a revision reaches neither the API, nor loopback, nor the disk, nor another revision except by its public route", async () => {
     applyModule(knit, "vault", `export default { fetch() { return new Response("vault secret"); } };`);
     const api = knit.api.replace("https://", "http://");
-    // The dispatcher (which sends requests anywhere for the platform) listens on loopback: its port is in its config.
-    const dispatcherPort = /address = "127\.0\.0\.1:(\d+)"/.exec(readFileSync(join(knit.stateDir, "build", "dispatcher.capnp"), "utf8"))![1];
+    // The dispatcher (which sends requests anywhere for the platform) has no TCP address at all: its one socket
+    // is a unix socket in a directory only Knit's user can enter, which no URL a revision fetches can name.
+    const dispatcherConfig = readFileSync(join(knit.stateDir, "build", "dispatcher.capnp"), "utf8");
+    const socketPaths = [...dispatcherConfig.matchAll(/address = "([^"]*)"/g)].map((m) => m[1]);
+    expect(socketPaths).toHaveLength(1);
+    expect(socketPaths[0]).toMatch(/^unix:\//);
+    expect(statSync(dirname(socketPaths[0].slice("unix:".length))).mode & 0o777).toBe(0o700);
     applyModule(knit, "intruder", `export default { async fetch() {
       const attempts = {
         apiHttps: "${knit.api}/api",
@@ -64,7 +69,6 @@ describe("security", () => {
         ingressLoopback: "${knit.ingress}/",
         ingressAnyAddress: "http://0.0.0.0:${knit.port}/",
         ingressIPv6Loopback: "http://[::1]:${knit.port}/",
-        dispatcher: "http://127.0.0.1:${dispatcherPort}/healthz",
         revisionPrivateName: "http://vault-00001.default.svc.cluster.local/",
         revisionPrivateNameWithPort: "http://vault-00001-private.default.svc.cluster.local:8012/",
         file: "file:///etc/passwd",
