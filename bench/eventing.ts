@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startPlatform, type Platform } from "../src/cli/start.ts";
 import { freePort, freePorts } from "../src/cli/state.ts";
+import { DEFAULT_V8_FLAGS } from "../src/cli/build.ts";
 import { parse } from "yaml";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -176,10 +177,8 @@ const BROKERS = [
   { broker: "split", triggers: 10, split: true },
 ];
 
-/** V8 flags for the last platform's rows: young-generation collection of the C++ objects behind requests. */
-const YOUNG_GC_FLAGS = "--cppgc-young-generation";
 
-/** A platform with the three brokers and their triggers, each delivering to the subscriber; `v8Flags` as KNIT_V8_FLAGS would give. */
+/** A platform with the three brokers and their triggers, each delivering to the subscriber; `v8Flags` replaces Knit's (none: V8's own defaults). */
 async function platformWithBrokers(dir: string, subscriber: Awaited<ReturnType<typeof startSubscriber>>, subPort: number, dispatcher: boolean, v8Flags?: string[]) {
   const [port, apiPort] = await freePorts(2);
   const platform = await startPlatform({ port, apiPort, stateDir: join(dir, `state-${dispatcher ? "d" : "solo"}${v8Flags ? "-flags" : ""}`), examples: "", output: process.env.BENCH_VERBOSE ? undefined : () => {}, log: () => {}, dispatcher, v8Flags });
@@ -265,16 +264,16 @@ export async function runEventing(): Promise<BenchReport> {
     await measure("without the dispatcher: 10 triggers, each event matching all 10", BROKER_HOST, "/default/ten", port, 10);
     await paced(`without the dispatcher: 1 trigger, sent at ${TARGET_RATE}/s`, "/default/one", TARGET_RATE, 1);
 
-    // The same platform as the first (with its dispatcher), its V8 collecting young C++ objects on its own.
+    // The same platform as the first (with its dispatcher), on V8's own heap sizes instead of Knit's.
     await platform.stop();
     platform = undefined;
-    const young = await platformWithBrokers(dir, subscriber, subPort, true, [YOUNG_GC_FLAGS]);
-    platform = young.platform;
-    port = young.port;
-    await paced(`KNIT_V8_FLAGS=${YOUNG_GC_FLAGS}: 1 trigger, sent at ${TARGET_RATE}/s`, "/default/one", TARGET_RATE, 1);
-    await paced(`KNIT_V8_FLAGS=${YOUNG_GC_FLAGS}: 10 triggers, each event matching 1, sent at ${TARGET_RATE}/s`, "/default/split", TARGET_RATE, 1, 10);
+    const v8Defaults = await platformWithBrokers(dir, subscriber, subPort, true, []);
+    platform = v8Defaults.platform;
+    port = v8Defaults.port;
+    await paced(`V8's own heap defaults: 1 trigger, sent at ${TARGET_RATE}/s`, "/default/one", TARGET_RATE, 1);
+    await paced(`V8's own heap defaults: 10 triggers, each event matching 1, sent at ${TARGET_RATE}/s`, "/default/split", TARGET_RATE, 1, 10);
 
-    const [direct, one, split, ten, onePaced, splitPaced, tenPaced, soloOne, soloTen, soloPaced, youngPaced, youngSplit] = rows;
+    const [direct, one, split, ten, onePaced, splitPaced, tenPaced, soloOne, soloTen, soloPaced, defaultsPaced, defaultsSplit] = rows;
     const figures: Figure[] = [
       { figure: "events/s, 1 trigger", value: one.eventsPerSec.toFixed(0), target: ">= 2000", result: verdict(one.eventsPerSec >= 2000) },
       { figure: `p99 ms, 1 trigger, ${TARGET_RATE} events/s sent steadily`, value: onePaced.p99.toFixed(1), target: "<= 50", result: verdict(onePaced.p99 <= 50 && onePaced.eventsPerSec >= TARGET_RATE * 0.95) },
@@ -290,14 +289,15 @@ export async function runEventing(): Promise<BenchReport> {
       reported("events/s with / without the dispatcher process, 1 trigger", `${one.eventsPerSec.toFixed(0)} / ${soloOne.eventsPerSec.toFixed(0)} (${(one.eventsPerSec / soloOne.eventsPerSec).toFixed(2)}×)`),
       reported("deliveries/s with / without the dispatcher process, 10 triggers all matching", `${ten.deliveriesPerSec.toFixed(0)} / ${soloTen.deliveriesPerSec.toFixed(0)} (${(ten.deliveriesPerSec / soloTen.deliveriesPerSec).toFixed(2)}×)`),
       reported(`p99 ms with / without the dispatcher process, 1 trigger at ${TARGET_RATE}/s`, `${onePaced.p99.toFixed(1)} / ${soloPaced.p99.toFixed(1)}`),
-      reported(`p99 ms at ${TARGET_RATE}/s with KNIT_V8_FLAGS=${YOUNG_GC_FLAGS}, 1 trigger / 10 each matching 1 (default flags: above)`, `${youngPaced.p99.toFixed(1)} / ${youngSplit.p99.toFixed(1)}`),
+      reported(`p99 ms at ${TARGET_RATE}/s, Knit's V8 flags / V8's own heap defaults, 1 trigger`, `${onePaced.p99.toFixed(1)} / ${defaultsPaced.p99.toFixed(1)}`),
+      reported(`p99 ms at ${TARGET_RATE}/s, Knit's V8 flags / V8's own heap defaults, 10 triggers each matching 1`, `${splitPaced.p99.toFixed(1)} / ${defaultsSplit.p99.toFixed(1)}`),
     ];
     const text = [
       `Durable broker → trigger → subscriber — ${new Date().toISOString().slice(0, 10)}, ${machine()}`,
       `wrk -t1 -c${CONNECTIONS} -d${SECONDS}s per row, binary-mode CloudEvents; every event is in SQLite before its 202; events/s = events acknowledged / time until the last delivery arrived; latency = send (stamped by wrk) to arrival at the subscriber (a Node HTTP server on the same machine); ` +
         `"each event matching 1": Trigger i filters on type bench.event.t{i} and wrk cycles through the 10 types; "all 10": every Trigger filters on bench.event, 10 deliveries per event; ` +
         `"sent at N/s": events sent at a steady rate from this process (64 keep-alive connections at most) instead of wrk's as fast as answered; the p99 targets are read there, at ${TARGET_RATE} events/s (and events/s must keep up with it); ` +
-        `deliveries are made by the dispatcher process beside the platform (a second workerd), except in the rows "without the dispatcher" (a platform started with KNIT_DISPATCHER=off, measured after the others); the rows "KNIT_V8_FLAGS=…" run on a third platform, with its dispatcher, whose two workerd processes run V8 with that flag (not Knit's default)\n`,
+        `deliveries are made by the dispatcher process beside the platform (a second workerd), except in the rows "without the dispatcher" (a platform started with KNIT_DISPATCHER=off, measured after the others); every platform runs V8 with Knit's heap flags (${DEFAULT_V8_FLAGS.join(" ")}) except the rows "V8's own heap defaults", a third platform with its dispatcher and no V8 flags\n`,
       table(["path", "events", "deliveries", "events/s", "deliveries/s", "p50 ms", "p99 ms"],
         rows.map((r) => [r.path, r.events, r.deliveries, r.eventsPerSec, r.deliveriesPerSec, r.p50, r.p99])),
       "",

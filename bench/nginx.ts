@@ -12,6 +12,8 @@ import { bundleModule } from "../src/cli/bundle.ts";
 import { WRAPPER_MODULE, USER_MODULE, WRAPPER_SOURCE } from "../src/router/wrapper.ts";
 import { REVISION_COMPATIBILITY_DATE } from "../src/router/isolate.ts";
 import { ensureTool, waitFor } from "./lib.ts";
+import { v8FlagsLine } from "../src/cli/capnp.ts";
+import { DEFAULT_V8_FLAGS } from "../src/cli/build.ts";
 
 const HELLO = join(import.meta.dirname, "..", "examples", "hello", "hello.ts");
 const NGINX_WORKERS = Number(process.env.BENCH_NGINX_WORKERS ?? 1);
@@ -21,7 +23,7 @@ export function ensureNginx(): string {
 }
 
 /** Two workers ("hello-a" on ports[0], "hello-b" on ports[1]) in one workerd process, each the hello
- * module itself (no Worker Loader), with the env a revision of it gets. */
+ * module itself (no Worker Loader), with the env a revision of it gets, on the V8 flags Knit runs with. */
 export async function startHelloPair(dir: string, ports: [number, number]): Promise<ChildProcess> {
   writeFileSync(join(dir, "pair-user.js"), await bundleModule(HELLO));
   writeFileSync(join(dir, "pair-main.js"), WRAPPER_SOURCE);
@@ -34,7 +36,7 @@ export async function startHelloPair(dir: string, ports: [number, number]): Prom
 );
 `;
   writeFileSync(join(dir, "pair.capnp"), `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
+const config :Workerd.Config = (${v8FlagsLine(DEFAULT_V8_FLAGS)}
   services = [ (name = "hello-a", worker = .helloA), (name = "hello-b", worker = .helloB) ],
   sockets = [ (name = "a", address = "127.0.0.1:${ports[0]}", http = (), service = "hello-a"),
               (name = "b", address = "127.0.0.1:${ports[1]}", http = (), service = "hello-b") ],

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { build, v8FlagsFromEnv } from "./build.ts";
+import { build, DEFAULT_V8_FLAGS, v8FlagsFromEnv } from "./build.ts";
 import { ApiClient } from "./client.ts";
 import { workerdBinary } from "./start.ts";
 import { freePorts, parseKubeconfig } from "./state.ts";
@@ -81,7 +81,8 @@ describe("KNIT_V8_FLAGS", () => {
     ["", []],
     ["--cppgc-young-generation", ["--cppgc-young-generation"]],
     ["  --a   --b=1 ", ["--a", "--b=1"]],
-  ])("%j → %j", (value, flags) => {
-    expect(v8FlagsFromEnv(value === undefined ? {} : { KNIT_V8_FLAGS: value })).toEqual(flags);
+    ["--max-semi-space-size=16", ["--max-semi-space-size=16"]],
+  ])("%j → the defaults, then %j", (value, flags) => {
+    expect(v8FlagsFromEnv(value === undefined ? {} : { KNIT_V8_FLAGS: value })).toEqual([...DEFAULT_V8_FLAGS, ...flags]);
   });
 });

@@ -67,7 +67,7 @@ function workerHead(workerFile: string, compatibilityDate: string | undefined): 
 }
 
 /** The config's `v8Flags` line, or nothing: V8's own defaults unless flags were asked for. */
-function v8FlagsLine(flags: readonly string[] | undefined): string {
+export function v8FlagsLine(flags: readonly string[] | undefined): string {
   if (!flags?.length) return "";
   return `\n  v8Flags = [${flags.map(capnpString).join(", ")}],`;
 }

@@ -184,11 +184,11 @@ spec:
     }
   }, 60_000);
 
-  it("runs both workerd processes with KNIT_V8_FLAGS, and delivers as before", async () => {
-    const flagged = await startKnit({ env: { KNIT_V8_FLAGS: "--cppgc-young-generation" } });
+  it("runs both workerd processes with Knit's V8 flags, then KNIT_V8_FLAGS, and delivers as before", async () => {
+    const flagged = await startKnit({ env: { KNIT_V8_FLAGS: "--cppgc-young-generation --max-semi-space-size=4" } });
     try {
       for (const file of ["config.capnp", "dispatcher.capnp"]) {
-        expect(readFileSync(join(flagged.stateDir, "build", file), "utf8")).toContain('v8Flags = ["--cppgc-young-generation"],');
+        expect(readFileSync(join(flagged.stateDir, "build", file), "utf8")).toContain('v8Flags = ["--initial-old-space-size=8", "--max-semi-space-size=2", "--cppgc-young-generation", "--max-semi-space-size=4"],');
       }
       expect(dispatcherPid(flagged)).toBeDefined();
       await brokerToSink(flagged, "/flagged");
