@@ -3,7 +3,7 @@
 // no routing table, Store or activator. One isolate for everything (router bench), one per Host
 // (cold-start bench: a Host never seen before is a fresh isolate; Hosts must start with "cold-"), or
 // a pair of such workers for nginx to split over (router bench). They run with the V8 flags Knit runs
-// its own workerd with, so that a ratio compares the request paths and not the heap settings.
+// its own workerd with (its defaults, then KNIT_V8_FLAGS), so that a ratio compares the request paths and not the heap settings.
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -14,7 +14,7 @@ import { WRAPPER_MODULE, USER_MODULE, WRAPPER_SOURCE } from "../src/router/wrapp
 import { REVISION_COMPATIBILITY_DATE } from "../src/router/isolate.ts";
 import { waitFor } from "./lib.ts";
 import { v8FlagsLine } from "../src/cli/capnp.ts";
-import { DEFAULT_V8_FLAGS } from "../src/cli/build.ts";
+import { v8FlagsFromEnv } from "../src/cli/build.ts";
 
 const HELLO = join(import.meta.dirname, "..", "examples", "hello", "hello.ts");
 
@@ -41,7 +41,7 @@ export async function startDirectWorker(dir: string, port: number, mode: "one is
 };
 `);
   writeFileSync(join(dir, "direct.capnp"), `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (${v8FlagsLine(DEFAULT_V8_FLAGS)}
+const config :Workerd.Config = (${v8FlagsLine(v8FlagsFromEnv())}
   services = [ (name = "direct", worker = .w) ],
   sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "direct") ],
 );
@@ -69,7 +69,7 @@ export async function startLoaderPair(dir: string, ports: [number, number]): Pro
 `));
   const worker = (name: string) => `(name = "${name}", worker = (modules = [ (name = "${name}.js", esModule = embed "${name}.js") ], compatibilityDate = "2025-09-01", bindings = [ (name = "LOADER", workerLoader = ()) ]))`;
   writeFileSync(join(dir, "loader-pair.capnp"), `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (${v8FlagsLine(DEFAULT_V8_FLAGS)}
+const config :Workerd.Config = (${v8FlagsLine(v8FlagsFromEnv())}
   services = [ ${names.map(worker).join(", ")} ],
   sockets = [ ${names.map((name, i) => `(name = "${name}", address = "127.0.0.1:${ports[i]}", http = (), service = "${name}")`).join(", ")} ],
 );

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startPlatform, type Platform } from "../src/cli/start.ts";
 import { freePort, freePorts } from "../src/cli/state.ts";
-import { DEFAULT_V8_FLAGS } from "../src/cli/build.ts";
+import { v8FlagsFromEnv } from "../src/cli/build.ts";
 import { parse } from "yaml";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -177,7 +177,6 @@ const BROKERS = [
   { broker: "split", triggers: 10, split: true },
 ];
 
-
 /** A platform with the three brokers and their triggers, each delivering to the subscriber; `v8Flags` replaces Knit's (none: V8's own defaults). */
 async function platformWithBrokers(dir: string, subscriber: Awaited<ReturnType<typeof startSubscriber>>, subPort: number, dispatcher: boolean, v8Flags?: string[]) {
   const [port, apiPort] = await freePorts(2);
@@ -297,7 +296,7 @@ export async function runEventing(): Promise<BenchReport> {
       `wrk -t1 -c${CONNECTIONS} -d${SECONDS}s per row, binary-mode CloudEvents; every event is in SQLite before its 202; events/s = events acknowledged / time until the last delivery arrived; latency = send (stamped by wrk) to arrival at the subscriber (a Node HTTP server on the same machine); ` +
         `"each event matching 1": Trigger i filters on type bench.event.t{i} and wrk cycles through the 10 types; "all 10": every Trigger filters on bench.event, 10 deliveries per event; ` +
         `"sent at N/s": events sent at a steady rate from this process (64 keep-alive connections at most) instead of wrk's as fast as answered; the p99 targets are read there, at ${TARGET_RATE} events/s (and events/s must keep up with it); ` +
-        `deliveries are made by the dispatcher process beside the platform (a second workerd), except in the rows "without the dispatcher" (a platform started with KNIT_DISPATCHER=off, measured after the others); every platform runs V8 with Knit's heap flags (${DEFAULT_V8_FLAGS.join(" ")}) except the rows "V8's own heap defaults", a third platform with its dispatcher and no V8 flags\n`,
+        `deliveries are made by the dispatcher process beside the platform (a second workerd), except in the rows "without the dispatcher" (a platform started with KNIT_DISPATCHER=off, measured after the others); every platform runs V8 with Knit's heap flags (${v8FlagsFromEnv().join(" ")}) except the rows "V8's own heap defaults", a third platform with its dispatcher and no V8 flags\n`,
       table(["path", "events", "deliveries", "events/s", "deliveries/s", "p50 ms", "p99 ms"],
         rows.map((r) => [r.path, r.events, r.deliveries, r.eventsPerSec, r.deliveriesPerSec, r.p50, r.p99])),
       "",

@@ -13,7 +13,7 @@ import { WRAPPER_MODULE, USER_MODULE, WRAPPER_SOURCE } from "../src/router/wrapp
 import { REVISION_COMPATIBILITY_DATE } from "../src/router/isolate.ts";
 import { ensureTool, waitFor } from "./lib.ts";
 import { v8FlagsLine } from "../src/cli/capnp.ts";
-import { DEFAULT_V8_FLAGS } from "../src/cli/build.ts";
+import { v8FlagsFromEnv } from "../src/cli/build.ts";
 
 const HELLO = join(import.meta.dirname, "..", "examples", "hello", "hello.ts");
 const NGINX_WORKERS = Number(process.env.BENCH_NGINX_WORKERS ?? 1);
@@ -36,7 +36,7 @@ export async function startHelloPair(dir: string, ports: [number, number]): Prom
 );
 `;
   writeFileSync(join(dir, "pair.capnp"), `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (${v8FlagsLine(DEFAULT_V8_FLAGS)}
+const config :Workerd.Config = (${v8FlagsLine(v8FlagsFromEnv())}
   services = [ (name = "hello-a", worker = .helloA), (name = "hello-b", worker = .helloB) ],
   sockets = [ (name = "a", address = "127.0.0.1:${ports[0]}", http = (), service = "hello-a"),
               (name = "b", address = "127.0.0.1:${ports[1]}", http = (), service = "hello-b") ],
